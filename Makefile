@@ -1,0 +1,74 @@
+# The kit's two commands: `make conformance` and `make test` (see README.md, Quick start).
+# Both install what is missing first and are quick the second time.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SUFFIXES:
+
+REPORTS      ?= reports
+PYTEST_ARGS  ?=
+# Appium finds its Chromium driver in this project's package.json / node_modules.
+export APPIUM_HOME := $(CURDIR)
+export UV_LINK_MODE ?= copy
+# The kit never downloads a browser build; it runs Debian's /usr/bin/chromium.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+VENV   := .venv
+PYTEST := $(VENV)/bin/pytest
+STAMPS := .make
+
+.PHONY: help setup conformance test report browser-check clean
+
+help:
+	@echo "make conformance   run the conformance suites against the target (default: embedded stubs) and build the report"
+	@echo "make test          the kit's own tests, then the conformance run against the embedded stubs"
+	@echo "make report        (re)build reports/allure-report/index.html from reports/allure-results"
+	@echo "make clean         remove reports, the virtualenv and node_modules"
+
+setup: browser-check $(STAMPS)/python $(STAMPS)/node
+
+# Debian's Chromium and ChromeDriver: never a downloaded browser build.
+browser-check:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+	  echo "Chromium is missing. Run:  sudo apt-get install -y chromium chromium-driver"; exit 1; \
+	fi
+
+$(STAMPS)/uv:
+	@mkdir -p $(STAMPS)
+	@command -v uv >/dev/null || python3 -m pip install --quiet --disable-pip-version-check uv
+	@touch $@
+
+$(STAMPS)/python: $(STAMPS)/uv pyproject.toml uv.lock
+	uv sync --frozen --quiet
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+conformance: setup
+	@rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/artifacts
+	@status=0; \
+	$(PYTEST) suites --alluredir=$(REPORTS)/allure-results \
+	  --junitxml=$(REPORTS)/junit.xml --conformance-report=$(REPORTS) $(PYTEST_ARGS) || status=$$?; \
+	$(MAKE) --no-print-directory report || { [ $$status != 0 ] || status=1; }; \
+	exit $$status
+
+report:
+	@npx --no-install allure awesome --single-file --report-name "VNeID login conformance" \
+	  -o $(REPORTS)/allure-report $(REPORTS)/allure-results >/dev/null
+	@echo "Allure report: $(REPORTS)/allure-report/index.html"
+
+test: setup
+	$(PYTEST) tests $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory conformance
+
+clean:
+	rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/artifacts \
+	  $(REPORTS)/junit.xml $(REPORTS)/conformance.json $(REPORTS)/conformance.md \
+	  $(VENV) node_modules $(STAMPS)

@@ -1,0 +1,3 @@
+"""Registers the kit's pytest plugin (fixtures/plugin.py); nothing else lives here."""
+
+pytest_plugins = ["fixtures.plugin"]

@@ -1,0 +1,1 @@
+"""The conformance suites: what is checked of a system under test."""

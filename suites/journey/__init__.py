@@ -1,0 +1,1 @@
+"""The notice's steps, end to end, on a simulated phone."""

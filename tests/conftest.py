@@ -1,0 +1,3 @@
+"""The project's own tests: `pytester` drives the kit's plugin in throw-away projects."""
+
+pytest_plugins = ["pytester"]

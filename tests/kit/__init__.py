@@ -1,0 +1,1 @@
+"""Tests of the harness itself: plugin, target files, oracle, report."""

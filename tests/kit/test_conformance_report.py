@@ -1,0 +1,52 @@
+"""The report builder: the worst outcome wins, and an ID without a test is never passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fixtures.catalogue import load_catalogue
+from fixtures.config import DEFAULT_TARGET, load_target
+from fixtures.conformance_report import TestResult, build_report, render_markdown, requirement_outcome
+
+NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "expected"),
+    [
+        ([], "not_covered"),
+        (["passed"], "passed"),
+        (["passed", "failed"], "failed"),
+        (["not_applicable", "passed"], "passed"),
+        (["skipped", "not_applicable"], "skipped"),
+        (["not_applicable"], "not_applicable"),
+        (["expected_failure", "passed"], "passed"),
+        (["expected_failure"], "expected_failure"),
+    ],
+)
+def test_requirement_outcome(verdicts, expected):
+    assert requirement_outcome(verdicts) == expected
+
+
+def _report(results):
+    return build_report(load_catalogue(), results, target=load_target(DEFAULT_TARGET),
+                        kit={"name": "vneid-conformance", "version": "0", "commit": "abc"},
+                        started=NOW, finished=NOW)
+
+
+def test_an_id_without_a_test_stays_not_covered():
+    report = _report([TestResult("t::a", ("N-FLOW-1",), outcome="passed")])
+    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+    assert outcomes.pop("N-FLOW-1") == "passed"
+    assert set(outcomes.values()) == {"not_covered"}
+    assert report["summary"]["not_covered"] == len(load_catalogue()) - 1
+
+
+def test_the_report_carries_no_credentials():
+    report = _report([])
+    text = render_markdown(report) + repr(report)
+    for persona in load_target(DEFAULT_TARGET).persona:
+        assert persona.password not in text
+        assert persona.passcode not in text

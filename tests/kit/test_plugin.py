@@ -1,0 +1,88 @@
+"""The plugin as a user meets it, through pytester: options, the req marker, the report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+PLUGIN = ("-p", "fixtures.plugin")
+
+TWO_TESTS = """
+import pytest
+
+@pytest.mark.req("N-FLOW-1")
+def test_passes():
+    assert True
+
+@pytest.mark.req("N-ELIG-1", "RP-03")
+def test_fails():
+    assert 1 == 2, "expected 1, got 2"
+
+@pytest.mark.req("IDP-09")
+def test_not_applicable():
+    pytest.skip("not applicable: the external IdP cannot be made to misbehave")
+
+def test_without_requirements():
+    pass
+"""
+
+
+def test_a_missing_target_file_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(*PLUGIN, "--target", "nope.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: target file nope.toml: no such file"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_a_malformed_target_file_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makefile(".toml", target='name = "x"\n[rp]\nkind = "sideways"\n')
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(*PLUGIN, "--target", "target.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: target file target.toml: key rp.kind: *'sideways'*"])
+
+
+def test_an_unknown_requirement_id_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        'import pytest\n@pytest.mark.req("RP-99")\ndef test_x(): pass\n')
+    result = pytester.runpytest(*PLUGIN)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown requirement ID(s) RP-99*"])
+
+
+def test_the_report_lists_every_id_with_an_honest_outcome(pytester: pytest.Pytester):
+    pytester.makepyfile(TWO_TESTS)
+    result = pytester.runpytest(*PLUGIN, "--conformance-report", "out")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["conformance report: out/conformance.md*"])
+    report = json.loads((pytester.path / "out" / "conformance.json").read_text("utf-8"))
+    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+    assert len(outcomes) == 51
+    assert outcomes["N-FLOW-1"] == "passed"
+    assert outcomes["N-ELIG-1"] == outcomes["RP-03"] == "failed"
+    assert outcomes["IDP-09"] == "not_applicable"
+    assert outcomes["N-FLOW-2"] == "not_covered"
+    failed = next(r for r in report["requirements"] if r["id"] == "RP-03")
+    assert "expected 1, got 2" in failed["reason"]
+    assert report["kit"]["name"] == "vneid-conformance"
+    assert "joserfc" in report["dependencies"]
+    markdown = (pytester.path / "out" / "conformance.md").read_text("utf-8")
+    assert "| N-FLOW-2 | not covered |" in markdown
+
+
+def test_requirement_ids_become_allure_labels(pytester: pytest.Pytester):
+    pytester.makepyfile(TWO_TESTS)
+    pytester.runpytest(*PLUGIN, "--alluredir", "allure")
+    results = [json.loads(p.read_text("utf-8"))
+               for p in (pytester.path / "allure").glob("*-result.json")]
+    passed = next(r for r in results if r["name"] == "test_passes")
+    labels = {(label["name"], label["value"]) for label in passed["labels"]}
+    assert ("story", "N-FLOW-1") in labels
+    assert ("epic", "notice") in labels
+    assert ("feature", "The notice journey") in labels
+    failing = next(r for r in results if r["name"] == "test_fails")
+    links = {link["name"] for link in failing["links"]}
+    assert "RP-03: source" in links
+    assert ("severity", "critical") in {(x["name"], x["value"]) for x in failing["labels"]}
