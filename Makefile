@@ -60,7 +60,7 @@ conformance: setup
 	exit $$status
 
 report:
-	@npx --no-install allure awesome --single-file --report-name "VNeID login conformance" \
+	@npx --no-install allure awesome --single-file --report-name "VNeID login conformance" --group-by epic,feature,story \
 	  -o $(REPORTS)/allure-report $(REPORTS)/allure-results >/dev/null
 	@echo "Allure report: $(REPORTS)/allure-report/index.html"
 

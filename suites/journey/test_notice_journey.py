@@ -44,6 +44,7 @@ def test_level2_person_with_vssid_account_reaches_home(phone, personas):
     assert expected_outcome(attempt_for(person)) is Outcome.LOGGED_IN
     consent = expect_screen(log_in_at_vneid(phone, person), VneidConsent)
     with allure.step("Bước 2: đồng ý chia sẻ thông tin với VssID"):
+        phone.capture("Bước 2 — VNeID xin đồng ý chia sẻ thông tin")
         assert "VssID" in consent.client_name
         home = expect_screen(consent.approve(), VssidHome)
     with allure.step("Bước 3: VNeID trả về VssID, hiển thị màn hình đã đăng nhập"):

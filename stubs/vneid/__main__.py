@@ -1,0 +1,134 @@
+"""Run the stub VNeID standalone: `python -m stubs.vneid --config FILE --port 0 [--tls]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import uvicorn
+
+from stubs.vneid.app import create_app
+from stubs.vneid.config import ClientRegistration, ConfigError, load_config
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m stubs.vneid", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings file (see README)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0 = any free port)")
+    parser.add_argument("--issuer", help="public issuer URL (default: scheme://host:port)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a trustme local CA")
+    parser.add_argument("--ca-out", type=Path, help="where to write the CA PEM (with --tls)")
+    parser.add_argument("--client-id", help="register one client (with the three below)")
+    parser.add_argument("--client-name", default=None)
+    parser.add_argument("--client-secret", default=None)
+    parser.add_argument("--redirect-uri", action="append", default=[],
+                        help="a redirect URI of --client-id (repeatable)")
+    parser.add_argument("--control-token", help="enable the control plane with this bearer token")
+    parser.add_argument("--defect", action="append", default=[],
+                        help="switch on a seeded defect (repeatable; for the kit's own tests)")
+    return parser
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind first, so port 0 resolves to a real port before the issuer is fixed."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    try:
+        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+    except ValueError:
+        return host
+
+
+def _tls_files(host: str, ca_out: Path | None) -> tuple[str, str, Path]:
+    """A local CA and a server certificate for the host, 127.0.0.1 and localhost (trustme)."""
+    import trustme
+
+    ca = trustme.CA(organization_name="vneid-conformance local CA")
+    names = sorted({"127.0.0.1", "localhost", "::1", host})
+    cert = ca.issue_cert(*names)
+    folder = Path(tempfile.mkdtemp(prefix="vneid-tls-"))
+    cert_path, key_path = folder / "server.pem", folder / "server.key"
+    cert.cert_chain_pems[0].write_to_path(str(cert_path))
+    for extra in cert.cert_chain_pems[1:]:
+        extra.write_to_path(str(cert_path), append=True)
+    cert.private_key_pem.write_to_path(str(key_path))
+    ca_path = ca_out or folder / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_path))
+    return str(cert_path), str(key_path), ca_path
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, issuer: str) -> None:
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        print(issuer, flush=True)
+    await task
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, bind, build the app, serve until interrupted."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    sock = _bind(args.host, args.port)
+    port = sock.getsockname()[1]
+    scheme = "https" if args.tls else "http"
+    issuer = args.issuer or f"{scheme}://{_url_host(args.host)}:{port}"
+    overrides: dict = {"issuer": issuer}
+    if args.control_token:
+        overrides["control_token"] = args.control_token
+    if args.defect:
+        overrides["defects"] = frozenset(args.defect)
+    try:
+        config = load_config(args.config, **overrides)
+        if args.client_id:
+            if not (args.client_secret and args.redirect_uri):
+                raise ConfigError("--client-id needs --client-secret and --redirect-uri")
+            extra = ClientRegistration(args.client_id, args.client_name or args.client_id,
+                                       args.client_secret, tuple(args.redirect_uri))
+            others = tuple(c for c in config.clients if c.client_id != args.client_id)
+            config = load_config(args.config, **overrides, clients=(*others, extra))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if config.control_token and args.host not in LOOPBACK:
+        print("warning: the control plane is reachable beyond loopback", file=sys.stderr)
+    if config.defects:
+        print(f"warning: seeded defects on: {sorted(config.defects)}", file=sys.stderr)
+    ssl: dict = {}
+    if args.tls:
+        cert, key, ca_path = _tls_files(args.host, args.ca_out)
+        ssl = {"ssl_certfile": cert, "ssl_keyfile": key}
+        print(f"CA certificate: {ca_path}", file=sys.stderr, flush=True)
+    # Access logs would carry codes and state in query strings: off.
+    server = uvicorn.Server(uvicorn.Config(create_app(config), access_log=False,
+                                           log_level="warning", **ssl))
+    try:
+        asyncio.run(_serve(server, sock, issuer))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

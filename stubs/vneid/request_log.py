@@ -1,0 +1,114 @@
+"""The requests the stub received, redacted, so a test can see what a relying party did."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from stubs.vneid.params import MalformedRequest, parse_urlencoded
+
+# Low-entropy secrets are removed outright; a fingerprint could be brute-forced.
+HIDDEN = frozenset({"password", "passcode", "client_secret"})
+# High-entropy values get a short fingerprint so tests can tell "same code twice" apart.
+FINGERPRINTED = frozenset({
+    "code", "state", "nonce", "code_verifier", "code_challenge", "access_token",
+    "id_token", "refresh_token", "tx",
+})
+
+
+def redact_value(name: str, value: str) -> str:
+    """What the log shows of one parameter value."""
+    if name in HIDDEN:
+        return "[redacted]"
+    if name in FINGERPRINTED:
+        return "[redacted:" + hashlib.sha256(value.encode()).hexdigest()[:8] + "]"
+    return value
+
+
+def redact_params(params: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every parameter with its values redacted."""
+    return {name: [redact_value(name, v) for v in values] for name, values in params.items()}
+
+
+def _safe_parse(raw: bytes) -> dict[str, list[str]] | str:
+    try:
+        return redact_params(parse_urlencoded(raw, max_bytes=1 << 20, max_value_length=1 << 20))
+    except MalformedRequest as exc:
+        return f"[malformed: {exc}]"
+
+
+class RequestLog:
+    """A bounded list of received requests, newest last."""
+
+    def __init__(self, limit: int) -> None:
+        self._entries: deque[dict] = deque(maxlen=limit)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        self._entries.clear()
+
+    def add(self, entry: dict) -> None:
+        """Record one redacted request."""
+        self._entries.append(entry)
+
+    def entries(self) -> list[dict]:
+        """Every entry, oldest first."""
+        return list(self._entries)
+
+
+class RequestLogMiddleware:
+    """Records every request except the control plane's, after redacting its parameters."""
+
+    def __init__(
+        self, app: ASGIApp, *, log: RequestLog, skip_prefix: str, clock: Callable[[], float]
+    ) -> None:
+        self.app = app
+        self.log = log
+        self.skip_prefix = skip_prefix
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.skip_prefix):
+            await self.app(scope, receive, send)
+            return
+        body = bytearray()
+        status: list[int] = []
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(body) < 65536:
+                body.extend(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        started = self.clock()
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                       for k, v in scope.get("headers", [])}
+            authorization = headers.get("authorization", "")
+            content_type = headers.get("content-type", "")
+            entry: dict = {
+                "time": started,
+                "method": scope["method"],
+                "path": scope["path"],
+                "query": _safe_parse(scope.get("query_string", b"")),
+                "status": status[0] if status else None,
+                # The scheme only: the credential itself is never kept.
+                "authorization": authorization.split(" ", 1)[0] if authorization else None,
+            }
+            if body:
+                entry["form"] = (
+                    _safe_parse(bytes(body))
+                    if content_type.startswith("application/x-www-form-urlencoded")
+                    else f"[{len(body)} bytes of {content_type or 'unknown type'}]"
+                )
+            self.log.add(entry)

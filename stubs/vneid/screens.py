@@ -1,0 +1,40 @@
+"""Rendering of the VNeID app screens from the Jinja2 templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+# Screens must never be cached or framed: they carry a login in progress.
+_SCREEN_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def render_screen(
+    request: Request,
+    template: str,
+    *,
+    screen: str,
+    outcome: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """One screen: `<body data-screen=... data-outcome=...>` plus the template's content."""
+    config = request.app.state.stub.config
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {"screen": screen, "outcome": outcome, "app_name": config.app_name, **context},
+        status_code=status_code,
+        headers=_SCREEN_HEADERS,
+    )

@@ -1,0 +1,1 @@
+"""Reference VssID: the relying-party backend and the VssID "app" screens."""

@@ -1,0 +1,148 @@
+"""Run the reference VssID standalone: `python -m stubs.vssid --config FILE --issuer URL ...`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import socket
+import sys
+import tempfile
+from pathlib import Path
+
+import uvicorn
+
+from stubs.vssid.accounts import AccountFileError
+from stubs.vssid.app import create_app
+from stubs.vssid.config import ConfigError, load_config
+from stubs.vssid.redaction import RedactingFilter
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m stubs.vssid", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings file (see README)")
+    parser.add_argument("--issuer", help="VNeID issuer URL (overrides the file)")
+    parser.add_argument("--client-id", help="client_id registered at VNeID (default vssid)")
+    parser.add_argument("--client-secret", help="client secret registered at VNeID")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (0 = any free port)")
+    parser.add_argument("--base-url", help="public origin (default scheme://host:real-port)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS")
+    parser.add_argument("--tls-cert", type=Path, help="server certificate chain PEM (with --tls)")
+    parser.add_argument("--tls-key", type=Path, help="server private key PEM (with --tls)")
+    parser.add_argument("--ca-out", type=Path,
+                        help="with --tls and no --tls-cert: where to write the generated CA PEM")
+    parser.add_argument("--ca-file", type=Path, help="CA bundle to trust for HTTPS to VNeID")
+    parser.add_argument("--defect", action="append", default=[],
+                        help="switch on a defect (repeatable; only for the kit's own tests)")
+    parser.add_argument("--log-level", default="INFO")
+    return parser
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before building the config, so port 0 becomes the real port in base_url."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _origin_host(host: str) -> str:
+    try:
+        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+    except ValueError:
+        return host
+
+
+def _generated_certificate(host: str, ca_out: Path | None) -> tuple[str, str]:
+    """A throwaway local CA (trustme) and a server certificate for this host."""
+    import trustme
+
+    authority = trustme.CA(organization_name="reference VssID local CA")
+    server = authority.issue_cert(*sorted({host, "127.0.0.1", "localhost"}))
+    folder = Path(tempfile.mkdtemp(prefix="vssid-tls-"))
+    chain, key = folder / "server.pem", folder / "server.key"
+    for index, pem in enumerate(server.cert_chain_pems):
+        pem.write_to_path(str(chain), append=index > 0)
+    server.private_key_pem.write_to_path(str(key))
+    ca_path = ca_out or folder / "ca.pem"
+    authority.cert_pem.write_to_path(str(ca_path))
+    print(f"CA certificate: {ca_path}", file=sys.stderr, flush=True)
+    return str(chain), str(key)
+
+
+def _configure_logging(level: str, *, redacting: bool) -> dict:
+    """Log to stderr, every record (uvicorn's access log too) through the redaction filter."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if redacting:
+        handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Hand uvicorn's loggers to the root handler so its access log (callback query strings
+    # hold the code and state) is redacted as well.
+    return {"version": 1, "disable_existing_loggers": False,
+            "loggers": {name: {"handlers": [], "propagate": True}
+                        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")}}
+
+
+async def _serve(server: uvicorn.Server, sock: socket.socket, base_url: str) -> None:
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started and not task.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        print(base_url, flush=True)
+    await task
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, bind, build the app, print the base URL when ready, serve."""
+    args = _arguments().parse_args(argv)
+    sock = _bind(args.host, args.port)
+    port = sock.getsockname()[1]
+    scheme = "https" if args.tls else "http"
+    overrides = {
+        "base_url": args.base_url or f"{scheme}://{_origin_host(args.host)}:{port}",
+        "issuer": args.issuer,
+        "client_id": args.client_id,
+        "client_secret": args.client_secret,
+        "ca_file": args.ca_file,
+        "defects": frozenset(args.defect) if args.defect else None,
+    }
+    try:
+        config = load_config(args.config, **overrides)
+        app = create_app(config)
+    except (ConfigError, AccountFileError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
+    log_config = _configure_logging(args.log_level,
+                                    redacting=not config.has_defect("secrets_logged"))
+    if config.defects:
+        print(f"warning: defects switched on: {sorted(config.defects)}", file=sys.stderr)
+    tls: dict = {}
+    if args.tls:
+        if args.tls_cert and args.tls_key:
+            tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+        else:
+            cert, key = _generated_certificate(args.host, args.ca_out)
+            tls = {"ssl_certfile": cert, "ssl_keyfile": key}
+    server = uvicorn.Server(uvicorn.Config(
+        app, log_config=log_config, log_level=args.log_level.lower(), lifespan="on", **tls,
+    ))
+    try:
+        asyncio.run(_serve(server, sock, config.base_url))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The app factory: wires config, stores, the VNeID client and every route into Starlette."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from stubs.vssid import control, home
+from stubs.vssid.accounts import AccountBook
+from stubs.vssid.attempts import AttemptStore
+from stubs.vssid.backend_state import BackendState
+from stubs.vssid.callback import vneid_callback
+from stubs.vssid.config import VssidConfig
+from stubs.vssid.device import set_device
+from stubs.vssid.errors import EXCEPTION_HANDLERS
+from stubs.vssid.id_token import IdTokenValidator
+from stubs.vssid.lockout import PasswordLockout
+from stubs.vssid.password_login import show_login, submit_password_login
+from stubs.vssid.provider import VneidProvider
+from stubs.vssid.sessions import SessionStore
+from stubs.vssid.start import start_vneid_login, start_vneid_login_api
+
+
+def build_state(
+    config: VssidConfig,
+    http_transport: httpx.AsyncBaseTransport | None,
+    clock: Callable[[], float],
+) -> BackendState:
+    """Everything the routes share, built from the config alone."""
+    provider = VneidProvider(config, http_transport=http_transport)
+    return BackendState(
+        config=config,
+        clock=clock,
+        accounts=AccountBook.from_file(config.accounts_file),
+        attempts=AttemptStore(
+            config.attempt_ttl_seconds,
+            reusable=config.has_defect("attempt_reusable"),
+            never_expires=config.has_defect("attempt_never_expires"),
+            guessable_state=config.has_defect("state_guessable"),
+            clock=clock,
+        ),
+        sessions=SessionStore(config.session_ttl_seconds, clock=clock),
+        lockout=PasswordLockout(config.password_lockout_threshold,
+                                config.password_lockout_seconds, clock=clock),
+        provider=provider,
+        validator=IdTokenValidator(config, provider),
+        reused_verifier=secrets.token_urlsafe(48),
+    )
+
+
+def create_app(
+    config: VssidConfig,
+    *,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Starlette:
+    """A reference VssID; http_transport lets its backend reach VNeID in-process.
+
+    `clock` (seconds since the epoch) lets tests move time without sleeping.
+    """
+    state = build_state(config, http_transport, clock or time.time)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await state.provider.aclose()
+
+    routes = [
+        Route("/", home.go_to_login, methods=["GET"]),
+        Route("/_device", set_device, methods=["GET"]),
+        Route("/app/login", show_login, methods=["GET"]),
+        Route("/app/login", submit_password_login, methods=["POST"]),
+        Route("/app/vneid/start", start_vneid_login, methods=["POST"]),
+        Route(config.redirect_path, vneid_callback, methods=["GET"]),
+        Route("/app/home", home.show_home, methods=["GET"]),
+        Route("/app/logout", home.logout, methods=["POST"]),
+        Route(config.register_path, home.show_register, methods=["GET"]),
+        Route("/api/session", home.session_api, methods=["GET"]),
+        Route("/api/vneid/start", start_vneid_login_api, methods=["POST"]),
+    ]
+    if config.control_plane_enabled:
+        routes += [
+            Route("/_control/health", control.health, methods=["GET"]),
+            Route("/_control/state", control.counters, methods=["GET"]),
+            Route("/_control/reset", control.reset, methods=["POST"]),
+        ]
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    # RP-18: the callback path matches exactly; no slash-redirect carrying its query along.
+    app.router.redirect_slashes = False
+    app.state.vssid = state
+    return app

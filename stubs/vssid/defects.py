@@ -1,0 +1,82 @@
+"""The catalogue of defect switches: each one breaks exactly one relying-party requirement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One defect switch: its name, the requirement it breaks and what it does."""
+
+    name: str
+    requirement: str
+    effect: str
+
+
+CATALOGUE: tuple[Defect, ...] = (
+    Defect("token_in_url", "RP-01",
+           "after login, redirects to /app/home with the ID token in the URL (front channel)"),
+    Defect("pkce_plain", "RP-02",
+           "sends code_challenge_method=plain (challenge = verifier)"),
+    Defect("pkce_verifier_reused", "RP-02",
+           "reuses one PKCE verifier for every attempt instead of a fresh one"),
+    Defect("state_unchecked", "RP-03",
+           "accepts a callback whatever its state (missing, wrong, or unbound)"),
+    Defect("state_guessable", "RP-03",
+           "uses a short, predictable state (a counter)"),
+    Defect("nonce_unchecked", "RP-04",
+           "does not compare the ID token's nonce with the attempt's"),
+    Defect("custom_scheme_redirect", "RP-05",
+           "uses a private-use scheme redirect_uri (vn.gov.vssid:/callback) instead of https"),
+    Defect("iss_param_unchecked", "RP-06",
+           "ignores the iss authorization response parameter (wrong or missing)"),
+    Defect("iss_param_missing_accepted", "RP-06",
+           "accepts a response without iss although the IdP advertises it"),
+    Defect("token_retried_on_invalid_grant", "RP-07",
+           "redeems the code a second time after invalid_grant"),
+    Defect("id_token_iss_unchecked", "RP-08",
+           "does not check the ID token's iss"),
+    Defect("aud_unchecked", "RP-09",
+           "does not check the ID token's aud (any or extra audiences accepted)"),
+    Defect("azp_unchecked", "RP-09",
+           "does not check the ID token's azp"),
+    Defect("signature_unchecked", "RP-10",
+           "does not verify the ID token signature at all"),
+    Defect("jwks_not_refetched", "RP-10",
+           "never re-fetches the JWKS on an unknown kid (a rotated key is refused)"),
+    Defect("alg_none_accepted", "RP-11",
+           "accepts an unsigned ID token (alg: none)"),
+    Defect("expired_accepted", "RP-12",
+           "accepts an ID token whose exp has passed"),
+    Defect("iat_unchecked", "RP-12",
+           "accepts any iat, however far from now"),
+    Defect("acr_not_requested", "RP-13",
+           "does not send acr_values in the authorization request"),
+    Defect("any_acr_accepted", "RP-13",
+           "accepts an ID token whatever its acr"),
+    Defect("idp_errors_generic", "RP-14",
+           "shows every IdP error as IDP_ERROR instead of its own outcome"),
+    Defect("link_by_name", "RP-15",
+           "links the account by the (unverified) name claim instead of the ID number"),
+    Defect("link_by_phone", "RP-15",
+           "links the account by the (unverified) phone_number claim instead of the ID number"),
+    Defect("follow_next_param", "RP-18",
+           "after the callback, redirects to the URL in a next / return_to parameter"),
+    Defect("attempt_reusable", "RP-19",
+           "keeps an attempt after its callback, so the same state is accepted twice"),
+    Defect("attempt_never_expires", "RP-19",
+           "accepts a callback however late"),
+    Defect("client_secret_in_app", "RP-20",
+           "ships the client secret to the app (in the login screen's HTML)"),
+    Defect("secrets_logged", "RP-21",
+           "logs the authorization code, state and ID token"),
+    Defect("version_string_compare", "APP-08",
+           "compares app versions as strings (1.6.10 < 1.6.7)"),
+    Defect("version_min_exclusive", "APP-08",
+           "treats the minimum version as exclusive (1.6.7 refused)"),
+    Defect("version_gate_ui_only", "N-VER-2",
+           "hides the button for old versions but the server does not enforce the minimum"),
+)
+
+NAMES: frozenset[str] = frozenset(defect.name for defect in CATALOGUE)

@@ -1,0 +1,70 @@
+"""Rendering of the VssID app screens, including one outcome screen per oracle outcome."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from stubs.vssid.config import PACKAGE_DIR
+from stubs.vssid.outcomes import REASON_MESSAGES, TEXT, Outcome
+
+templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def render_screen(
+    request: Request,
+    template: str,
+    *,
+    screen: str,
+    outcome: str | None = None,
+    reason: str | None = None,
+    context: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render one screen with its data-screen / data-outcome markers."""
+    values = {"screen": screen, "outcome": outcome, "reason": reason}
+    values.update(context or {})
+    response = templates.TemplateResponse(
+        request, template, values, status_code=status_code, headers=_NO_STORE
+    )
+    return response
+
+
+def render_outcome(
+    request: Request, outcome: Outcome, *, reason: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """The screen that ends an attempt with a refusal or an account-state outcome."""
+    state = request.app.state.vssid
+    title, message = TEXT[outcome]
+    if reason in REASON_MESSAGES:
+        message = REASON_MESSAGES[reason]
+    if outcome is Outcome.VSSID_UPDATE_REQUIRED:
+        return render_screen(
+            request, "update.html", screen="vssid-update", outcome=outcome.value, reason=reason,
+            context={"title": title, "message": message, "store_url": state.config.store_url},
+            status_code=status_code,
+        )
+    return render_screen(
+        request, "outcome.html", screen="vssid-outcome", outcome=outcome.value, reason=reason,
+        context={
+            "title": title,
+            "message": message,
+            "register_url": state.config.register_path
+            if outcome is Outcome.NO_VSSID_ACCOUNT else None,
+            "restart": outcome in (Outcome.PROTOCOL_ERROR, Outcome.IDP_ERROR),
+        },
+        status_code=status_code,
+    )
+
+
+def render_error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """A plain Vietnamese error page for anything that is not part of a login attempt."""
+    return templates.TemplateResponse(
+        request, "error.html",
+        {"screen": "vssid-error", "outcome": None, "reason": None,
+         "title": "Đã có lỗi xảy ra", "message": message},
+        status_code=status_code, headers=_NO_STORE,
+    )
