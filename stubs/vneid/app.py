@@ -84,5 +84,7 @@ def create_app(
         ],
         exception_handlers=EXCEPTION_HANDLERS,
     )
+    # Exact paths only: the slash redirect would also rebuild URLs from unvalidated bytes.
+    app.router.redirect_slashes = False
     app.state.stub = stub
     return app

@@ -66,7 +66,7 @@ def oauth_error_response(
 
 def _is_screen(request: Request) -> bool:
     config = request.app.state.stub.config
-    path = request.url.path
+    path = request.scope["path"]
     return path.startswith(config.authorize_path) or path == config.device_path
 
 

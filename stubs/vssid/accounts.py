@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-ID_NUMBER = re.compile(r"^\d{12}$")
-SOCIAL_INSURANCE_CODE = re.compile(r"^\d{10}$")
+# ASCII digits only: \d would also accept other scripts' digits.
+ID_NUMBER = re.compile(r"^[0-9]{12}\Z")
+SOCIAL_INSURANCE_CODE = re.compile(r"^[0-9]{10}\Z")
 
 
 class AccountStatus(StrEnum):
@@ -72,9 +73,9 @@ class AccountBook:
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise AccountFileError(f"accounts_file {path}: account #{index}: {exc!r}") from exc
-            if not ID_NUMBER.match(account.id_number):
+            if not ID_NUMBER.fullmatch(account.id_number):
                 raise AccountFileError(f"accounts_file {path}: account #{index}: bad id_number")
-            if not SOCIAL_INSURANCE_CODE.match(account.social_insurance_code):
+            if not SOCIAL_INSURANCE_CODE.fullmatch(account.social_insurance_code):
                 raise AccountFileError(
                     f"accounts_file {path}: account #{index}: bad social_insurance_code"
                 )
@@ -87,9 +88,9 @@ class AccountBook:
 
     def by_username(self, username: str) -> Account | None:
         """The account for a password-login username: 10-digit code or 12-digit ID number."""
-        if SOCIAL_INSURANCE_CODE.match(username):
+        if SOCIAL_INSURANCE_CODE.fullmatch(username):
             return self._by_code.get(username)
-        if ID_NUMBER.match(username):
+        if ID_NUMBER.fullmatch(username):
             return self._by_id_number.get(username)
         return None
 

@@ -108,7 +108,7 @@ def _link_account(state: BackendState, claims: dict) -> Account | None:
         phone = claims.get(config.phone_claim)
         return state.accounts.by_phone(phone) if isinstance(phone, str) else None
     id_number = claims.get(config.id_number_claim)
-    if not isinstance(id_number, str) or not ID_NUMBER.match(id_number):
+    if not isinstance(id_number, str) or not ID_NUMBER.fullmatch(id_number):
         raise CallbackRefused(Outcome.PROTOCOL_ERROR, "id_number_claim")
     return state.accounts.by_id_number(id_number)
 

@@ -183,6 +183,10 @@ def load_config(path: str | Path | None = None, **overrides: object) -> VssidCon
         table = document.get("vssid", document)
         if not isinstance(table, dict):
             raise ConfigError("vssid: expected a table")
+        for key in ("accounts_file", "ca_file"):
+            # Relative paths in a config file are relative to that file, not the cwd.
+            if isinstance(table.get(key), str) and not Path(table[key]).is_absolute():
+                table[key] = str(Path(path).parent / table[key])
         values.update(table)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return build_config(values)

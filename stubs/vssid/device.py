@@ -21,7 +21,7 @@ def device_version(request: Request, state: BackendState) -> str:
     raw = request.cookies.get(state.config.device_cookie)
     if raw:
         values = parse_qs(raw).get("vssid_version")
-        if values and _PRINTABLE.match(values[0]):
+        if values and _PRINTABLE.fullmatch(values[0]):
             return values[0]
     return state.config.default_app_version
 
@@ -37,7 +37,7 @@ async def set_device(request: Request) -> Response:
         response.delete_cookie(cookie, path="/")
         return response
     version = params.get("vssid_version", device_version(request, state))
-    if not _PRINTABLE.match(version):
+    if not _PRINTABLE.fullmatch(version):
         version = state.config.default_app_version
     response = render_screen(request, "device.html", screen="vssid-device",
                              context={"version": version})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -10,13 +12,14 @@ from starlette.requests import ClientDisconnect, Request
 from stubs.vssid.errors import RequestRefused
 
 _MAX_FORM_BYTES = 64 * 1024
+_DIGITS = re.compile(r"[0-9]{1,12}")
 _MAX_VALUE_CHARS = 4096
 
 
 async def read_form(request: Request) -> FormData:
     """The request's urlencoded or multipart form, or RequestRefused."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > _MAX_FORM_BYTES):
+    if length is not None and (not _DIGITS.fullmatch(length) or int(length) > _MAX_FORM_BYTES):
         raise RequestRefused("form too large or bad content-length", 413)
     try:
         form = await request.form(max_files=0, max_fields=50, max_part_size=_MAX_FORM_BYTES)

@@ -48,7 +48,7 @@ class IdTokenValidator:
     async def validate(self, token: str, *, nonce: str, now: float | None = None) -> dict:
         """Return the verified claims, or raise IdTokenRefused naming the failed check."""
         config = self._config
-        if len(token) > _MAX_TOKEN_CHARS or not _COMPACT.match(token):
+        if len(token) > _MAX_TOKEN_CHARS or not _COMPACT.fullmatch(token):
             raise IdTokenRefused("malformed")
         try:
             compact = jws.extract_compact(token.encode("ascii"))

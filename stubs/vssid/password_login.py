@@ -51,7 +51,7 @@ async def submit_password_login(request: Request) -> Response:
     form = await read_form(request)
     username = (single_text(form, "username") or "").strip()
     password = single_text(form, "password") or ""
-    if not (SOCIAL_INSURANCE_CODE.match(username) or ID_NUMBER.match(username)):
+    if not (SOCIAL_INSURANCE_CODE.fullmatch(username) or ID_NUMBER.fullmatch(username)):
         return _login_screen(
             request, reason="username_format", status_code=400,
             error="Tên đăng nhập là mã số BHXH (10 chữ số) hoặc số định danh cá nhân (12 chữ số).",

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-# Digits only per component, bounded so a hostile value cannot make comparison expensive.
+# ASCII digits only (\\d would take any script's digits), bounded so that a hostile
+# value cannot make the comparison expensive.
 _VERSION = re.compile(
-    r"^(?P<core>\d{1,9}(?:\.\d{1,9}){0,5})"
+    r"^(?P<core>[0-9]{1,9}(?:\.[0-9]{1,9}){0,5})"
     r"(?:-(?P<pre>[0-9A-Za-z-]{1,32}(?:\.[0-9A-Za-z-]{1,32}){0,7}))?"
     r"(?:\+[0-9A-Za-z.-]{1,64})?$"
 )
@@ -56,7 +57,7 @@ def parse_version(text: str | None) -> AppVersion | None:
     """Parse "1.6.7", "1.6", "1.6.7-beta", "1.6.7+42"; None when absent or unparsable."""
     if not text or len(text) > 128:
         return None
-    match = _VERSION.match(text.strip())
+    match = _VERSION.fullmatch(text)
     if match is None:
         return None
     core = tuple(int(part) for part in match["core"].split("."))

@@ -187,3 +187,44 @@ def stub_client(config: VneidConfig | None = None, **create: Any) -> httpx.Async
 def control_headers() -> dict[str, str]:
     """The bearer header of the control plane."""
     return {"authorization": f"Bearer {CONTROL_TOKEN}"}
+
+
+@dataclass
+class RawResponse:
+    """A response read straight off the ASGI app."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+async def raw_request(app: Any, method: str, path: str, *, query: bytes = b"",
+                      body: bytes = b"", headers: dict[str, str] | None = None) -> RawResponse:
+    """Send exact bytes to the app (HTTP clients refuse to send some malformed input)."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "https", "path": path, "raw_path": path.encode("utf-8", "surrogateescape"),
+        "query_string": query, "root_path": "", "server": ("127.0.0.1", 8443),
+        "client": ("127.0.0.1", 50000),
+        "headers": [(b"host", b"127.0.0.1:8443")] + [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+        ],
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    head = {k.decode("latin-1"): v.decode("latin-1") for k, v in start.get("headers", [])}
+    return RawResponse(start["status"], head, payload)

@@ -1,0 +1,1 @@
+"""Version gates and account states: the oracle against the systems, exhaustive and Hypothesis."""

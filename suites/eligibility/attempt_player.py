@@ -1,0 +1,124 @@
+"""Plays one login attempt on a phone, screen by screen as the person would, and reads its end.
+
+The same player runs over any AppDriver (HTTP or a browser). When VssID's login screen hides
+the VNeID button, a driver that can forge requests (the HTTP driver) also sends the start
+request the button would have sent: the server must refuse an old app on its own (N-VER-2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fixtures.drivers.phone import Phone
+from fixtures.drivers.screens import (
+    Screen,
+    VneidConsent,
+    VneidLogin,
+    VneidPasscode,
+    VssidLogin,
+    arrive,
+)
+from fixtures.eligibility import PersonDesk, PlacedPerson
+from fixtures.oracle import Attempt
+
+START_PATH = "/app/vneid/start"  # where VssID's VNeID button posts (its login form's action)
+MAX_SCREENS = 12
+
+
+def wrong(secret: str) -> str:
+    """A value that is certainly not `secret` but has its shape (same length, still valid)."""
+    if secret.isdigit():
+        return "".join(str((int(c) + 1) % 10) for c in secret)
+    return secret[::-1] + "x" if secret[::-1] != secret else secret + "x"
+
+
+@dataclass
+class Observed:
+    """How an attempt ended on the phone, and what VssID's backend says about the session."""
+
+    outcome: str
+    screen: str | None
+    url: str
+    session: dict = field(default_factory=dict)
+    story: list[str] = field(default_factory=list)
+
+    @property
+    def logged_in(self) -> bool:
+        return bool(self.session.get("logged_in"))
+
+    def describe(self) -> str:
+        return (f"ended on {self.screen!r} with outcome {self.outcome!r}; session "
+                f"{'open as ' + str(self.session.get('id_number_masked')) if self.logged_in else 'none'}"
+                f"; steps: {' → '.join(self.story)}")
+
+
+class AttemptPlayer:
+    """Sets the phone and the person up for an Attempt, then taps through to its end."""
+
+    def __init__(self, phone: Phone, desk: PersonDesk) -> None:
+        self.phone = phone
+        self.desk = desk
+
+    def place(self, attempt: Attempt) -> PlacedPerson:
+        """Put the attempt's person in place at VNeID and the attempt's device state on the phone."""
+        person = self.desk.place(level=attempt.level, vneid_status=attempt.vneid_status,
+                                 vssid_account=attempt.vssid_account)
+        self.phone.set_device(vssid_version=attempt.vssid_version,
+                              vneid_installed=attempt.vneid_installed,
+                              vneid_version=attempt.vneid_version)
+        return person
+
+    def play(self, attempt: Attempt) -> tuple[PlacedPerson, Observed]:
+        """Play the whole attempt from VssID's login screen; return who tried and how it ended."""
+        person = self.place(attempt)
+        return person, self.play_placed(attempt, person)
+
+    def play_placed(self, attempt: Attempt, person: PlacedPerson) -> Observed:
+        """Play an attempt whose person and device are already in place."""
+        story: list[str] = []
+        screen = self.hand_over(attempt, story)
+        for _ in range(MAX_SCREENS):
+            if screen.outcome or isinstance(screen, VssidLogin):
+                break
+            screen = self.step(screen, attempt, person, story)
+        return self.observe(screen, story)
+
+    def hand_over(self, attempt: Attempt, story: list[str]) -> Screen:
+        """Bước 1: open VssID and choose VNeID login (forging the start when the button is hidden)."""
+        login = self.phone.open_vssid()
+        if login.offers_vneid_login():
+            story.append("VssID: chọn đăng nhập bằng VNeID")
+            return login.choose_vneid_login()
+        story.append("VssID: nút VNeID bị ẩn")
+        forge = getattr(login.driver, "submit", None)
+        if forge is None:
+            return login
+        story.append("gửi thẳng yêu cầu bắt đầu (giả nút)")
+        forge(self.phone.vssid_url + START_PATH, {"app_version": attempt.vssid_version})
+        return arrive(login.driver)
+
+    def step(self, screen: Screen, attempt: Attempt, person: PlacedPerson,
+             story: list[str]) -> Screen:
+        """One screen of VNeID, answered as the attempt says."""
+        if isinstance(screen, VneidLogin):
+            password = person.password if attempt.credentials_right else wrong(person.password)
+            story.append("VNeID: đăng nhập" + ("" if attempt.credentials_right else " (sai)"))
+            return screen.log_in(person.id_number, password)
+        if isinstance(screen, VneidPasscode):
+            story.append("VNeID: nhập mã PIN")
+            return screen.enter(person.passcode)
+        if isinstance(screen, VneidConsent):
+            story.append("VNeID: " + ("đồng ý" if attempt.consent else "từ chối"))
+            return screen.approve() if attempt.consent else screen.decline()
+        raise AssertionError(f"the attempt reached a screen it cannot answer: {screen!r}")
+
+    def observe(self, screen: Screen, story: list[str]) -> Observed:
+        """The end screen's outcome and the backend's session."""
+        name = screen.driver.body_attribute("data-screen")
+        outcome = screen.outcome
+        if outcome is None and isinstance(screen, VssidLogin) and not screen.offers_vneid_login():
+            # A UI-only refusal: the hidden button is VssID's way to say "update" on this screen.
+            outcome = "VSSID_UPDATE_REQUIRED"
+        url = screen.driver.current_url()
+        session = self.phone.vssid_session()
+        return Observed(outcome or f"no outcome (screen {name!r})", name, url, session, story)

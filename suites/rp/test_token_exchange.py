@@ -1,0 +1,84 @@
+"""The back channel: one redemption, secrets kept on the backend and out of logs (RP-07, RP-20, RP-21)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from fixtures.checks import ConformanceFailure, logged_in, refused_without_session, requests_to
+
+
+@pytest.mark.req("RP-07")
+def test_a_used_code_ends_cleanly_without_a_second_redemption(rp, personas, kit_vneid):
+    """VNeID answers invalid_grant: the RP shows a restart screen and does not retry the code."""
+    kit_vneid.arm("CODE_ALREADY_USED")
+    screen = rp.log_in(personas["l2_active"])
+    refused_without_session(rp, screen, "RP-07")
+    redemptions = requests_to(kit_vneid.received(), "/token")
+    if len(redemptions) != 1:
+        raise ConformanceFailure("RP-07", "exactly one redemption by the relying party",
+                                 f"{len(redemptions)} redemption(s)")
+    if not screen.driver.is_present("back-to-login"):
+        raise ConformanceFailure("RP-07", "a way to restart the login", "none on the screen")
+
+
+@pytest.mark.req("RP-07")
+def test_the_code_is_redeemed_exactly_once(rp, personas, kit_vneid):
+    logged_in(rp, rp.log_in(personas["l2_active"]), "RP-07")
+    redemptions = requests_to(kit_vneid.received(), "/token")
+    if len(redemptions) != 1:
+        raise ConformanceFailure("RP-07", "one token request", f"{len(redemptions)}")
+
+
+@pytest.mark.req("RP-20")
+def test_the_app_holds_no_client_secret(rp, personas, systems, exchange_log):
+    """No screen or response the phone receives carries the client secret."""
+    rp.log_in(personas["l2_active"])
+    secret = systems.client_secret.encode()
+    leaked = [e.url for e in exchange_log.exchanges if secret in e.response_body]
+    if leaked:
+        raise ConformanceFailure("RP-20", "the client secret only on the backend",
+                                 f"it reached the phone in {len(leaked)} response(s)")
+
+
+@pytest.mark.req("RP-20")
+def test_the_backend_authenticates_the_code_exchange(rp, personas, kit_vneid):
+    rp.log_in(personas["l2_active"])
+    token_requests = requests_to(kit_vneid.received(), "/token")
+    assert token_requests, "RP-20: the relying party never redeemed the code"
+    authenticated = [r for r in token_requests if r.authorization or r.param("client_secret")]
+    if len(authenticated) != len(token_requests):
+        raise ConformanceFailure("RP-20", "client authentication on every token request",
+                                 "an unauthenticated token request")
+
+
+@pytest.mark.req("RP-21")
+def test_no_code_token_or_state_in_the_relying_partys_logs(rp, personas, caplog):
+    """The embedded RP logs into this process: capture everything it writes during a login."""
+    caplog.set_level(logging.DEBUG)
+    handover, back = rp.callback_for(personas["l2_active"])
+    logged_in(rp, rp.deliver(back), "RP-21")
+    secrets = {"code": back.param("code"), "state": handover.param("state"),
+               "nonce": handover.param("nonce")}
+    logged = "\n".join(record.getMessage() + repr(record.args) for record in caplog.records)
+    leaked = [name for name, value in secrets.items() if value and value in logged]
+    if leaked:
+        raise ConformanceFailure("RP-21", "no code, token or state in the logs",
+                                 f"{', '.join(leaked)} written to the log")
+
+
+@pytest.mark.req("RP-21")
+def test_no_code_or_state_in_the_relying_partys_own_urls(rp, personas, exchange_log, systems):
+    rp.log_in(personas["l2_active"])
+    callback_seen = False
+    for url in exchange_log.urls():
+        if not url.startswith(systems.vssid_url):
+            continue
+        if "/app/vneid/callback" in url:
+            callback_seen = True
+            continue  # the one URL that must carry them (VNeID's response)
+        if any(f"{name}=" in url for name in ("code", "state", "id_token", "access_token")):
+            raise ConformanceFailure("RP-21", "no secret in the relying party's own URLs",
+                                     f"one in a URL on path {url.split('?')[0]}")
+    assert callback_seen, "the journey never reached the callback"

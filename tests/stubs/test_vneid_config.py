@@ -1,0 +1,124 @@
+"""The stub VNeID's config: defaults, TOML loading, and errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stubs.vneid.config import PACKAGED_PERSONAS, ConfigError, VneidConfig, load_config
+from stubs.vneid.personas import load_personas
+from stubs.vneid.versions import AppVersion, UnparsableVersion, meets_minimum
+
+DOCUMENTED_PERSONAS = Path(__file__).parents[2] / "docs" / "personas.md"
+
+
+def test_defaults_are_the_documented_profile():
+    config = VneidConfig()
+    assert (config.acr_level2, config.acr_level1) == ("urn:vn:vneid:loa:2", "urn:vn:vneid:loa:1")
+    assert config.id_number_claim == "id_number"
+    assert config.min_app_version == "2.1.0"
+    assert (config.code_ttl_seconds, config.lockout_threshold) == (60, 5)
+    assert config.control_token is None and config.defects == frozenset()
+    assert config.personas_file == PACKAGED_PERSONAS
+
+
+def test_load_config_reads_toml_with_clients_and_relative_paths(tmp_path):
+    (tmp_path / "people.json").write_text(PACKAGED_PERSONAS.read_text("utf-8"), "utf-8")
+    path = tmp_path / "vneid.toml"
+    path.write_text('''
+issuer = "https://idp.test"
+personas_file = "people.json"
+lockout_threshold = 3
+defects = ["no_lockout"]
+[[clients]]
+client_id = "vssid"
+client_name = "VssID"
+client_secret = "s"
+redirect_uris = ["https://rp.test/cb"]
+''', "utf-8")
+    config = load_config(path, control_token="t")
+    assert config.issuer == "https://idp.test" and config.lockout_threshold == 3
+    assert config.personas_file == tmp_path / "people.json"
+    assert config.clients[0].redirect_uris == ("https://rp.test/cb",)
+    assert config.defects == frozenset({"no_lockout"}) and config.control_token == "t"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('isuer = "https://x"', "isuer"),
+        ("lockout_threshold = \"5\"", "lockout_threshold"),
+        ("lockout_threshold = 0", "lockout_threshold"),
+        ('issuer = "https://x/"', "issuer"),
+        ('defects = ["no_such_defect"]', "defects"),
+        ('signing_alg = "RS256"', "signing_alg"),
+        ("scopes_supported = \"openid\"", "scopes_supported"),
+        ('[[clients]]\nclient_id = "a"', "client_name"),
+        ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = "s"\n'
+         'redirect_uris = "https://x"', "redirect_uris"),
+        ("this is not toml", "not valid TOML"),
+    ],
+)
+def test_bad_config_errors_name_the_key(tmp_path, text, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=key):
+        load_config(path)
+
+
+def test_unknown_override_is_refused():
+    with pytest.raises(ConfigError, match="no_such_setting"):
+        load_config(None, no_such_setting=1)
+
+
+def test_persona_file_matches_docs_personas_md():
+    rows = [line.split("|")[1:-1] for line in DOCUMENTED_PERSONAS.read_text("utf-8").splitlines()
+            if line.startswith("| l")]
+    documented = {r[0].strip(): [c.strip() for c in r] for r in rows}
+    stored = {p.key: p for p in load_personas(PACKAGED_PERSONAS)}
+    assert set(stored) == set(documented)
+    for key, cols in documented.items():
+        p = stored[key]
+        assert [p.id_number, p.name, p.birthdate, p.sex, str(p.level), p.status, p.password,
+                p.passcode, p.social_insurance_code] == cols[1:10], key
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "order"),
+    [("1.6", "1.6.0", 0), ("1.6.7-beta", "1.6.7", -1), ("2.1.0+build", "2.1.0", 0),
+     ("2.10.0", "2.9.9", 1), ("1.0.0-alpha", "1.0.0-alpha.1", -1),
+     ("1.0.0-alpha.1", "1.0.0-alpha.beta", -1), ("1.0.0-rc.1", "1.0.0", -1),
+     ("1.0.0-2", "1.0.0-10", -1)],
+)
+def test_version_order(a, b, order):
+    assert AppVersion.parse(a).compare(AppVersion.parse(b)) == order
+    assert AppVersion.parse(b).compare(AppVersion.parse(a)) == -order
+
+
+@pytest.mark.parametrize("text", ["", "v1", "1.", ".1", "1..2", "1.2-", "1.2+", "1 .2", "x"])
+def test_unparsable_versions_never_meet_a_minimum(text):
+    with pytest.raises(UnparsableVersion):
+        AppVersion.parse(text)
+    assert not meets_minimum(text, "0")
+
+
+_core = st.lists(st.integers(0, 999), min_size=1, max_size=4)
+
+
+@given(_core, st.integers(0, 3))
+def test_trailing_zero_components_do_not_change_a_version(core, zeros):
+    text = ".".join(map(str, core))
+    padded = text + ".0" * zeros
+    assert AppVersion.parse(text).compare(AppVersion.parse(padded)) == 0
+
+
+@given(_core, _core)
+def test_version_order_is_numeric_tuple_order(a, b):
+    width = max(len(a), len(b))
+    pa, pb = a + [0] * (width - len(a)), b + [0] * (width - len(b))
+    expected = (pa > pb) - (pa < pb)
+    got = AppVersion.parse(".".join(map(str, a))).compare(AppVersion.parse(".".join(map(str, b))))
+    assert got == expected

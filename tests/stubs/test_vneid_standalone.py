@@ -1,0 +1,60 @@
+"""`python -m stubs.vneid` on a real loopback socket, over TLS from a trustme CA."""
+
+from __future__ import annotations
+
+import os
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).parents[2]
+
+
+def test_standalone_tls_server_prints_its_issuer_and_serves_discovery(tmp_path):
+    ca_path = tmp_path / "ca.pem"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0", "--tls",
+         "--ca-out", str(ca_path), "--client-id", "vssid", "--client-secret", "s",
+         "--redirect-uri", "https://127.0.0.1:9/app/vneid/callback",
+         "--control-token", "t"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        issuer = process.stdout.readline().strip()
+        assert issuer.startswith("https://127.0.0.1:"), process.stderr.read()
+        assert not issuer.endswith(":0")
+        with httpx.Client(verify=ssl.create_default_context(cafile=str(ca_path)),
+                          timeout=10) as client:
+            doc = client.get(issuer + "/.well-known/openid-configuration").json()
+            clients = client.get(issuer + "/_stub/clients",
+                                 headers={"authorization": "Bearer t"}).json()
+            login = client.get(issuer + "/authorize", params={
+                "client_id": "vssid", "redirect_uri": "https://127.0.0.1:9/app/vneid/callback",
+                "response_type": "code", "scope": "openid", "code_challenge": "a" * 43,
+                "code_challenge_method": "S256"})
+        assert doc["issuer"] == issuer and doc["jwks_uri"] == issuer + "/jwks"
+        assert clients["clients"][0]["client_id"] == "vssid"
+        assert 'data-screen="vneid-login"' in login.text
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_bad_config_exits_with_a_message_naming_the_key(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("lockout_threshold = 0\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "stubs.vneid", "--config", str(config), "--port", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "lockout_threshold" in result.stderr
