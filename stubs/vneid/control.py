@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import json
 from typing import Any
 
@@ -22,6 +23,8 @@ from stubs.vneid.faults import (
 )
 from stubs.vneid.personas import Persona, PersonaError
 from stubs.vneid.stub_state import StubState
+
+log = logging.getLogger("stubs.vneid")
 
 
 def _stub(request: Request) -> StubState:
@@ -170,7 +173,9 @@ async def faults(request: Request) -> Response:
     if request.method == "POST":
         body = await _json_body(request, stub.config.max_body_bytes)
         try:
-            stub.faults.arm(_armed_from(body))
+            armed = _armed_from(body)
+            stub.faults.arm(armed)
+            log.info("control: armed %s", armed.describe())
         except FaultError as exc:
             raise OAuthError("invalid_request", str(exc)) from exc
     elif request.method == "DELETE":
@@ -195,6 +200,7 @@ async def rotate_keys(request: Request) -> Response:
     if not isinstance(overlap, int | float) or isinstance(overlap, bool) or overlap < 0:
         raise OAuthError("invalid_request", "overlap_seconds: must be a non-negative number")
     stub.keys.rotate(float(overlap))
+    log.info("control: signing key rotated, overlap %ss", overlap)
     return await keys(request)
 
 

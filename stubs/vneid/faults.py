@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -113,7 +114,7 @@ class FaultPlan:
         """The faults still armed."""
         return list(self._armed)
 
-    def _take(self, matches) -> list[ArmedFault]:
+    def _take(self, matches: Callable[[ArmedFault], bool]) -> list[ArmedFault]:
         taken = [a for a in self._armed if matches(a)]
         for a in taken:
             a.remaining -= 1
@@ -123,7 +124,7 @@ class FaultPlan:
     def take_id_token_faults(self) -> dict[IdTokenFault, ArmedFault]:
         """The ID token faults for the response being built now (each count goes down by one)."""
         taken = self._take(lambda a: isinstance(a.fault, IdTokenFault))
-        return {a.fault: a for a in taken}  # type: ignore[misc]
+        return {a.fault: a for a in taken if isinstance(a.fault, IdTokenFault)}
 
     def take_authorization_response_faults(self) -> set[AuthorizationResponseFault]:
         """The faults for the authorization response being sent now."""

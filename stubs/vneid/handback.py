@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote, urlencode
 
 from starlette.responses import RedirectResponse
@@ -12,6 +13,8 @@ from stubs.vneid.grants import CodeGrant
 from stubs.vneid.stub_state import StubState
 
 WRONG_ISS_VALUE = "https://wrong-issuer.invalid"
+
+log = logging.getLogger("stubs.vneid")
 
 
 def _response_state(stub: StubState, state: str | None, faults: set) -> str | None:
@@ -57,6 +60,9 @@ def hand_back(
     iss = _response_iss(stub, faults)
     if iss is not None:
         params["iss"] = iss
+    # Only the outcome kind and the faults: never the code or the state.
+    log.info("hand-back: %s%s", outcome.get("error", "code"),
+             f" (faults {sorted(f.value for f in faults)})" if faults else "")
     separator = "&" if "?" in redirect_uri else "?"
     location = redirect_uri + separator + urlencode(params, quote_via=quote)
     return RedirectResponse(location, status_code=303, headers={"Cache-Control": "no-store"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 
 from starlette.requests import Request
@@ -18,6 +19,8 @@ from stubs.vneid.params import form_params, single_values
 from stubs.vneid.personas import Persona
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState
+
+log = logging.getLogger("stubs.vneid")
 
 _TWELVE_DIGITS = re.compile(r"[0-9]{12}")
 _NINE_DIGITS = re.compile(r"[0-9]{9}")
@@ -41,6 +44,7 @@ def _same_secret(given: str, expected: str) -> bool:
 
 
 def _render_locked(request: Request, reason: str) -> Response:
+    log.info("login: VNEID_LOCKED (%s)", reason)
     return render_screen(request, "locked.html", screen="vneid-locked", outcome="VNEID_LOCKED",
                          status_code=403, message=LOCKED_MESSAGES[reason])
 
@@ -57,6 +61,9 @@ def _count_failure(request: Request, tx: Transaction, persona: Persona) -> Perso
     stub: StubState = request.app.state.stub
     threshold = None if stub.config.has_defect(Defect.NO_LOCKOUT) else stub.config.lockout_threshold
     persona = stub.personas.record_failure(persona.id_number, threshold)
+    # The persona key is test data, not a credential; the ID number stays out of the log.
+    log.info("login: wrong credentials for persona %s (%d)", persona.key,
+             stub.personas.failures(persona.id_number))
     if persona.status != "active":
         stub.grants.end_transaction(tx)
     return persona

@@ -6,6 +6,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import logging
 import re
 from urllib.parse import unquote
 
@@ -22,6 +23,8 @@ from stubs.vneid.stub_state import StubState
 
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _BASIC_CHALLENGE = {"WWW-Authenticate": 'Basic realm="vneid"'}
+
+log = logging.getLogger("stubs.vneid")
 
 
 def _invalid_client(description: str) -> OAuthError:
@@ -124,6 +127,7 @@ async def token(request: Request) -> JSONResponse:
     if persona is None or persona.status != "active":
         raise OAuthError("invalid_grant", "the account can no longer log in")
     access = stub.grants.issue_access_token(grant, config.access_token_ttl_seconds)
+    log.info("token: issued to client %s", client.client_id)
     return JSONResponse(
         {
             "access_token": access.token,

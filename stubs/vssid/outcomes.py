@@ -77,8 +77,8 @@ REASON_MESSAGES: dict[str, str] = {
                      "Vui lòng bấm “Đăng nhập lại” để bắt đầu lại.",
     "attempt_unknown": "Phiên đăng nhập không hợp lệ hoặc đã hết hạn. "
                        "Vui lòng đăng nhập lại từ đầu.",
-    "login_required": "VNeID yêu cầu bạn đăng nhập lại. Vui lòng thử lại.",
-    "interaction_required": "VNeID cần bạn thao tác thêm trên ứng dụng. Vui lòng thử lại.",
+    "idp_login_required": "VNeID yêu cầu bạn đăng nhập lại. Vui lòng thử lại.",
+    "idp_interaction_required": "VNeID cần bạn thao tác thêm trên ứng dụng. Vui lòng thử lại.",
 }
 
 # RFC 6749 / OIDC Core §3.1.2.6 error codes → the outcome the person sees (RP-14).

@@ -29,7 +29,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     ])
 
 
-def test_attempt_ends_as_the_oracle_says(attempt, http_phone, desk, minimums):
+def test_attempt_ends_as_the_oracle_says(attempt, http_phone, module_desk, minimums):
     expected = expected_outcome(attempt, minimums)
-    person, observed = AttemptPlayer(http_phone, desk).play(attempt)
+    person, observed = AttemptPlayer(http_phone, module_desk).play(attempt)
     outcome_matches_oracle(attempt, expected, observed, person)

@@ -228,3 +228,25 @@ async def test_error_redirect_from_unknown_flow_is_logged_too():
     assert entry["path"] == "/authorize" and entry["status"] == 303
     assert entry["query"]["state"][0].startswith("[redacted:")
 
+
+
+async def test_logs_carry_no_secret_over_a_whole_flow(caplog):
+    caplog.set_level("DEBUG")
+    async with stub_client(stub_config(lockout_threshold=2)) as client:
+        await client.post("/_stub/faults", headers=control_headers(),
+                          json={"fault": "WRONG_NONCE"})
+        flow = LoginFlow(client)
+        code = (await flow.code_for(L2_ACTIVE))["code"]
+        body = (await flow.redeem(code)).json()
+        await flow.redeem(code)
+        bad = LoginFlow(client)
+        screen = read_screen(await bad.open())
+        for _ in range(2):
+            screen = read_screen(await bad.submit(screen, id_number=L2_ACTIVE["id_number"],
+                                                  password="Wrong@2023"))
+    text = caplog.text
+    assert "hand-back: code" in text and "token: issued" in text and "VNEID_LOCKED" in text
+    for secret in (code, flow.state, flow.nonce, flow.verifier, body["access_token"],
+                   body["id_token"], L2_ACTIVE["password"], L2_ACTIVE["passcode"],
+                   L2_ACTIVE["id_number"], CLIENT_SECRET, "Wrong@2023"):
+        assert secret not in text

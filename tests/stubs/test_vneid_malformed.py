@@ -157,28 +157,20 @@ class _Target:
                                  headers=headers)
 
 
-TARGET: _Target | None = None
+def test_fuzzed_requests_never_get_a_5xx_and_leave_personas_and_codes_unchanged():
+    target = _Target()
 
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+              database=None)
+    @given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
+           path=st.sampled_from(SCREEN_PATHS + API_PATHS), query=_raw, body=_raw,
+           headers=_headers)
+    def one_request(method, path, query, body, headers):
+        response = asyncio.run(target.send(method, path, query, body, headers))
+        assert response.status < 500, (method, path, query, body, headers, response.text[:300])
+        assert "Traceback" not in response.text
 
-def _target() -> _Target:
-    global TARGET
-    if TARGET is None:
-        TARGET = _Target()
-    return TARGET
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
-       path=st.sampled_from(SCREEN_PATHS + API_PATHS), query=_raw, body=_raw, headers=_headers)
-def test_fuzzed_requests_never_get_a_5xx(method, path, query, body, headers):
-    target = _target()
-    response = asyncio.run(target.send(method, path, query, body, headers))
-    assert response.status < 500, (method, path, query, body, headers, response.text[:300])
-    assert "Traceback" not in response.text
-
-
-def test_fuzzing_left_personas_and_codes_unchanged():
-    target = _target()
+    one_request()
 
     async def after() -> tuple[object, httpx.Response]:
         async with target.client() as client:

@@ -123,6 +123,18 @@ async def test_bad_authorization_responses_are_refused(overrides: dict, reason: 
         await _assert_no_session(rig)
 
 
+@pytest.mark.parametrize(("error", "message"),
+                         [("login_required", "VNeID yêu cầu bạn đăng nhập lại"),
+                          ("interaction_required", "VNeID cần bạn thao tác thêm"),
+                          ("server_error", "Vui lòng thử lại sau ít phút")])
+async def test_try_again_screens_say_why(error: str, message: str) -> None:
+    async with Rig() as rig:
+        rig.idp.script.authorize_error = error
+        screen = await rig.login()
+        assert message in screen.text
+        assert 'data-testid="restart-login"' in screen.text
+
+
 async def test_missing_iss_accepted_when_the_idp_does_not_advertise_it() -> None:
     async with Rig() as rig:
         rig.idp.script.advertise_iss = False

@@ -163,3 +163,14 @@ async def test_garbage_tokens_are_refused(token: str) -> None:
         outcome, reason = await _outcome(rig)
         assert outcome == "PROTOCOL_ERROR"
         assert reason in ("id_token_malformed", "idp_misbehaved")
+
+
+async def test_jwks_outage_is_idp_error_and_garbage_jwks_is_protocol_error() -> None:
+    async with Rig() as rig:
+        rig.idp.script.jwks_status = 503
+        assert (await _outcome(rig))[0] == "IDP_ERROR"
+        assert len(rig.state.sessions) == 0
+    async with Rig() as rig:
+        rig.idp.script.jwks_status = 404
+        assert await _outcome(rig) == ("PROTOCOL_ERROR", "idp_misbehaved")
+        assert len(rig.state.sessions) == 0

@@ -19,6 +19,8 @@ def anyio_backend() -> str:
 
 async def test_a_whole_flow_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # whatever other tests did to it
+    caplog.set_level(logging.DEBUG, logger="stubs.vssid")
     async with Rig() as rig:
         started = await rig.start()
         params = {k: v[0] for k, v in query_of(started.headers["location"]).items()}

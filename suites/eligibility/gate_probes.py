@@ -1,0 +1,67 @@
+"""Ask each system under test one version question: does its gate let this version through?
+
+VssID's gate is asked at its server (the start request the VNeID button sends, forged with
+any version: the server must enforce the minimum, N-VER-2) and on its login screen (is the
+button offered). VNeID's gate is asked by putting the version on the phone and opening the
+app link VssID handed over (N-VER-1).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fixtures.drivers.http_driver import HttpDriver
+from fixtures.drivers.phone import Phone
+from fixtures.drivers.vssid_app_client import VssidAppClient
+from fixtures.oracle import Outcome
+
+
+class GateAnswerUnclear(AssertionError):
+    """A gate answered neither "through" nor "update required"."""
+
+
+class VssidGate:
+    """VssID's minimum-version gate, at the server and on the login screen."""
+
+    def __init__(self, app: VssidAppClient, phone: Phone) -> None:
+        self.app = app
+        self.phone = phone
+
+    def server_allows(self, version: str) -> bool:
+        """Whether the backend hands a start request from this app version over to VNeID."""
+        started = self.app.start_vneid_login(version)
+        if started.authorization_url:
+            return True
+        if started.outcome == Outcome.VSSID_UPDATE_REQUIRED:
+            return False
+        raise GateAnswerUnclear(f"VssID start with version {version!r}: HTTP "
+                                f"{started.status_code}, outcome {started.outcome!r}")
+
+    def screen_offers(self, version: str) -> bool:
+        """Whether the login screen offers the VNeID button to this (valid) app version."""
+        self.phone.set_device(vssid_version=version)
+        return self.phone.open_vssid().offers_vneid_login()
+
+
+class VneidGate:
+    """VNeID's minimum-version gate: the app link opened with a given VNeID on the phone."""
+
+    def __init__(self, driver: HttpDriver, vneid_url: str, authorization_url: str) -> None:
+        self.driver = driver
+        self.vneid_url = vneid_url
+        self.authorization_url = authorization_url
+
+    def allows(self, version: str) -> bool | None:
+        """Whether VNeID shows its login for this version (None: the phone cannot hold it)."""
+        self.driver.open(f"{self.vneid_url}/_device?{urlencode({'vneid_version': version})}")
+        if self.driver.status_code != 200:
+            return None
+        self.driver.open(self.authorization_url)
+        screen = self.driver.body_attribute("data-screen")
+        outcome = self.driver.body_attribute("data-outcome")
+        if screen == "vneid-login" and outcome is None:
+            return True
+        if outcome == Outcome.VNEID_UPDATE_REQUIRED:
+            return False
+        raise GateAnswerUnclear(f"VNeID app link with version {version!r}: screen {screen!r}, "
+                                f"outcome {outcome!r}")

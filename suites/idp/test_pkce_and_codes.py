@@ -1,0 +1,106 @@
+"""PKCE and authorization codes at the IdP (IDP-03, IDP-04)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.checks import ConformanceFailure
+from fixtures.drivers.oidc_client import RegisteredClient
+from fixtures.drivers.rp_journey import HandOver
+from fixtures.drivers.screens import VneidLogin
+
+
+def _code_for(kit_rp, idp_screens, person, **request_changes):
+    __tracebackhide__ = True
+    request = kit_rp.authorization_request(**request_changes)
+    back = idp_screens.log_in(request.url, person)
+    assert isinstance(back, HandOver) and back.param("code"), \
+        f"the IdP did not hand back a code for a correct request: {back!r}"
+    return request, back.param("code")
+
+
+def _refused_grant(response, requirement: str, what: str) -> None:
+    __tracebackhide__ = True
+    if response.status_code == 200 and "access_token" in response.text:
+        raise ConformanceFailure(requirement, f"invalid_grant for {what}", "tokens were issued")
+    error = response.json().get("error") if "json" in response.headers.get("content-type", "") \
+        else None
+    if response.status_code != 400 or error != "invalid_grant":
+        raise ConformanceFailure(requirement, f"HTTP 400 invalid_grant for {what}",
+                                 f"HTTP {response.status_code} error={error!r}")
+
+
+def _refused_at_authorization(idp_screens, request, requirement: str, what: str) -> None:
+    __tracebackhide__ = True
+    where = idp_screens.open(request.url)
+    if isinstance(where, VneidLogin):
+        raise ConformanceFailure(requirement, f"the request refused ({what})",
+                                 "the login screen: the IdP would issue a code")
+    if isinstance(where, HandOver) and where.param("code"):
+        raise ConformanceFailure(requirement, f"the request refused ({what})", "a code")
+    if isinstance(where, HandOver) and where.param("error") != "invalid_request":
+        raise ConformanceFailure(requirement, "error=invalid_request",
+                                 f"error={where.param('error')!r}")
+
+
+@pytest.mark.req("IDP-03")
+def test_a_request_without_pkce_is_refused(kit_rp, idp_screens):
+    request = kit_rp.authorization_request(drop=("code_challenge", "code_challenge_method"))
+    _refused_at_authorization(idp_screens, request, "IDP-03", "no code_challenge")
+
+
+@pytest.mark.req("IDP-03")
+def test_the_plain_method_is_refused(kit_rp, idp_screens):
+    verifier = "plain-verifier-" + "x" * 40
+    request = kit_rp.authorization_request(code_challenge_method="plain", code_challenge=verifier)
+    _refused_at_authorization(idp_screens, request, "IDP-03", "code_challenge_method=plain")
+
+
+@pytest.mark.req("IDP-03")
+@pytest.mark.parametrize("verifier", ["wrong", None], ids=["wrong-verifier", "no-verifier"])
+def test_a_wrong_or_missing_verifier_is_invalid_grant(kit_rp, idp_screens, personas, verifier):
+    request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
+    sent = None if verifier is None else request.verifier[:-4] + "AAAA"
+    response = kit_rp.redeem(code, sent)
+    if verifier is None and response.status_code == 400 and \
+            response.json().get("error") == "invalid_request":
+        return  # a missing parameter may be invalid_request (RFC 6749 §5.2)
+    _refused_grant(response, "IDP-03", "a wrong verifier" if verifier else "no verifier")
+
+
+@pytest.mark.req("IDP-04")
+def test_a_replayed_code_is_refused_and_its_tokens_revoked(kit_rp, idp_screens, personas):
+    request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
+    first = kit_rp.redeem(code, request.verifier)
+    assert first.status_code == 200, f"a correct redemption failed: HTTP {first.status_code}"
+    _refused_grant(kit_rp.redeem(code, request.verifier), "IDP-04", "a replayed code")
+    after = kit_rp.userinfo(first.json()["access_token"])
+    if after.status_code == 200:
+        raise ConformanceFailure("IDP-04", "the access token issued from a replayed code revoked",
+                                 "userinfo still answers with it")
+
+
+@pytest.mark.req("IDP-04")
+def test_a_code_is_bound_to_its_redirect_uri(kit_rp, idp_screens, personas):
+    request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
+    response = kit_rp.redeem(code, request.verifier,
+                             redirect_uri=kit_rp.client.redirect_uri + "/other")
+    _refused_grant(response, "IDP-04", "a different redirect_uri")
+
+
+@pytest.mark.req("IDP-04")
+def test_a_code_is_bound_to_its_client(kit_rp, idp_screens, personas, kit_vneid):
+    other = RegisteredClient("kit-second-client", "second-client-secret-0123456789",
+                             kit_rp.client.redirect_uri)
+    kit_vneid.put_client(other.client_id, "Kit second client", other.client_secret,
+                         [other.redirect_uri])
+    request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
+    _refused_grant(kit_rp.redeem(code, request.verifier, client=other), "IDP-04",
+                   "a code redeemed by another client")
+
+
+@pytest.mark.req("IDP-04")
+def test_a_late_code_is_refused(kit_rp, idp_screens, personas, systems, target):
+    request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
+    systems.clock.advance(target.profile.code_ttl_seconds + 1)
+    _refused_grant(kit_rp.redeem(code, request.verifier), "IDP-04", "a code past its lifetime")
