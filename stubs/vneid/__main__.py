@@ -75,6 +75,7 @@ def _tls_files(host: str, ca_out: Path | None) -> tuple[str, str, Path]:
 
 
 async def _serve(server: uvicorn.Server, sock: socket.socket, issuer: str) -> None:
+    """Serve on the bound socket; print the issuer once uvicorn is accepting."""
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
         await asyncio.sleep(0.02)

@@ -127,6 +127,7 @@ class VneidConfig:
 
 
 def _client_from_table(index: int, table: Any) -> ClientRegistration:
+    """A client registration from one [[clients]] TOML table."""
     if not isinstance(table, dict):
         raise ConfigError(f"clients[{index}]: must be a table")
     allowed = {f.name for f in fields(ClientRegistration)}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hmac
-import logging
 import json
+import logging
 from typing import Any
 
 from starlette.requests import Request
@@ -41,6 +41,7 @@ def _stub(request: Request) -> StubState:
 
 
 async def _json_body(request: Request, max_bytes: int) -> Any:
+    """The JSON body of a control call, refusing other content types and bad JSON."""
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise OAuthError("invalid_request", "content type must be application/json")
     body = await request.body()
@@ -140,6 +141,7 @@ async def delete_client(request: Request) -> Response:
 
 
 def _armed_from(body: Any) -> ArmedFault:
+    """An armed fault from a control-plane body, or a FaultError naming the field."""
     if not isinstance(body, dict):
         raise FaultError("body: must be an object")
     fault = parse_fault_name(body.get("fault"))

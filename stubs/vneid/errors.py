@@ -65,6 +65,7 @@ def oauth_error_response(
 
 
 def _is_screen(request: Request) -> bool:
+    """Whether the path belongs to the screens (HTML errors) rather than the APIs."""
     config = request.app.state.stub.config
     path = request.scope["path"]
     return path.startswith(config.authorize_path) or path == config.device_path

@@ -6,6 +6,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+REPLAY_MEMORY_SECONDS = 600
+
 
 @dataclass(frozen=True)
 class AuthorizationRequest:
@@ -74,13 +76,14 @@ class GrantStore:
         self.access_tokens.clear()
 
     def _sweep(self) -> None:
-        # Keep memory bounded under load: drop what has expired (used codes are kept until
-        # expiry so a replay is still recognised and can revoke what it bought).
+        """Drop expired records so memory stays bounded under load."""
+        # Codes outlive their expiry a while, so a late replay is still recognised as one.
         now = self._clock()
         for table in (self.transactions, self.access_tokens):
             for key in [k for k, v in table.items() if v.expires_at <= now]:
                 del table[key]
-        for key in [k for k, v in self.codes.items() if v.expires_at + 600 <= now]:
+        forget_before = now - REPLAY_MEMORY_SECONDS
+        for key in [k for k, v in self.codes.items() if v.expires_at <= forget_before]:
             del self.codes[key]
 
     def start_transaction(self, request: AuthorizationRequest, ttl: float) -> Transaction:

@@ -18,6 +18,7 @@ log = logging.getLogger("stubs.vneid")
 
 
 def _response_state(stub: StubState, state: str | None, faults: set) -> str | None:
+    """The state to send back: unchanged unless a defect or fault says otherwise."""
     if state is None:
         return None
     if stub.config.has_defect(Defect.STATE_DROPPED):
@@ -33,6 +34,7 @@ def _response_state(stub: StubState, state: str | None, faults: set) -> str | No
 
 
 def _response_iss(stub: StubState, faults: set) -> str | None:
+    """The iss to send back: the issuer unless a defect or fault says otherwise."""
     if stub.config.has_defect(Defect.ISS_OMITTED):
         return None
     if AuthorizationResponseFault.MISSING_ISS in faults:

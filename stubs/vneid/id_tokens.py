@@ -86,8 +86,9 @@ def apply_claim_faults(
     if IdTokenFault.MISSING_NONCE in armed:
         claims.pop("nonce", None)
     if IdTokenFault.EXPIRED in armed:
+        # Only `exp` is wrong: `iat` stays now, so a relying party that checks the age of
+        # `iat` cannot hide a missing `exp` check behind it.
         claims["exp"] = now - _offset(armed, IdTokenFault.EXPIRED)
-        claims["iat"] = claims["exp"] - config.id_token_ttl_seconds
     if IdTokenFault.IAT_IN_FUTURE in armed:
         claims["iat"] = now + _offset(armed, IdTokenFault.IAT_IN_FUTURE)
         claims["exp"] = claims["iat"] + config.id_token_ttl_seconds
@@ -108,6 +109,7 @@ def _b64(data: bytes) -> str:
 
 
 def _compact(header: dict, claims: dict) -> str:
+    """The unsigned `header.payload` of a compact JWS."""
     return (_b64(json.dumps(header, separators=(",", ":")).encode()) + "."
             + _b64(json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()))
 

@@ -44,6 +44,7 @@ def _same_secret(given: str, expected: str) -> bool:
 
 
 def _render_locked(request: Request, reason: str) -> Response:
+    """The locked-account screen, for a stored status or a fresh lockout."""
     log.info("login: VNEID_LOCKED (%s)", reason)
     return render_screen(request, "locked.html", screen="vneid-locked", outcome="VNEID_LOCKED",
                          status_code=403, message=LOCKED_MESSAGES[reason])
@@ -51,6 +52,7 @@ def _render_locked(request: Request, reason: str) -> Response:
 
 def _render_passcode(request: Request, tx: Transaction, *, form_error: str | None = None,
                      outcome: str | None = None, status_code: int = 200) -> Response:
+    """The passcode screen of a transaction."""
     stub: StubState = request.app.state.stub
     return render_screen(request, "passcode.html", screen="vneid-passcode", outcome=outcome,
                          status_code=status_code, tx=tx.id, form_error=form_error,
@@ -58,6 +60,7 @@ def _render_passcode(request: Request, tx: Transaction, *, form_error: str | Non
 
 
 def _count_failure(request: Request, tx: Transaction, persona: Persona) -> Persona:
+    """Count a wrong password or passcode; a lockout ends the transaction."""
     stub: StubState = request.app.state.stub
     threshold = None if stub.config.has_defect(Defect.NO_LOCKOUT) else stub.config.lockout_threshold
     persona = stub.personas.record_failure(persona.id_number, threshold)

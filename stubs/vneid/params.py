@@ -16,6 +16,7 @@ class MalformedRequest(ValueError):
 
 
 def _decode(raw: bytes, what: str) -> str:
+    """Percent-decode one name or value, refusing bad escapes and non-UTF-8."""
     if _BAD_PERCENT.search(raw):
         raise MalformedRequest(f"bad percent-encoding in {what}")
     try:

@@ -28,10 +28,12 @@ log = logging.getLogger("stubs.vneid")
 
 
 def _invalid_client(description: str) -> OAuthError:
+    """The 401 answer for failed client authentication."""
     return OAuthError("invalid_client", description, 401, _BASIC_CHALLENGE)
 
 
 def _basic_credentials(header: str) -> tuple[str, str]:
+    """client_id and secret from an HTTP Basic header (RFC 6749 §2.3.1)."""
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":
         raise _invalid_client("unsupported authorization scheme")
@@ -73,6 +75,7 @@ def _s256(verifier: str) -> str:
 
 
 def _check_pkce(stub: StubState, grant: CodeGrant, verifier: str | None) -> None:
+    """The code_verifier must hash to the code's challenge (RFC 7636 §4.6)."""
     if stub.config.has_defect(Defect.PKCE_VERIFIER_NOT_CHECKED):
         return
     challenge = grant.request.code_challenge

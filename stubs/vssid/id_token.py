@@ -111,3 +111,6 @@ class IdTokenValidator:
             raise IdTokenRefused("nonce")  # RP-04
         if not config.has_defect("any_acr_accepted") and claims.get("acr") != config.acr_level2:
             raise IdTokenRefused("acr", Outcome.LEVEL2_REQUIRED)  # RP-13
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise IdTokenRefused("sub")  # OIDC Core §2: the subject is what the IdP vouches for

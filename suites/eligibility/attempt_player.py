@@ -7,6 +7,7 @@ request the button would have sent: the server must refuse an old app on its own
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fixtures.drivers.phone import Phone
@@ -47,20 +48,23 @@ class Observed:
         return bool(self.session.get("logged_in"))
 
     def describe(self) -> str:
-        return (f"ended on {self.screen!r} with outcome {self.outcome!r}; session "
-                f"{'open as ' + str(self.session.get('id_number_masked')) if self.logged_in else 'none'}"
-                f"; steps: {' → '.join(self.story)}")
+        holder = self.session.get("id_number_masked") if self.logged_in else None
+        session = f"open as {holder}" if holder else "none"
+        return (f"ended on {self.screen!r} with outcome {self.outcome!r}; session {session}; "
+                f"steps: {' → '.join(self.story)}")
 
 
 class AttemptPlayer:
     """Sets the phone and the person up for an Attempt, then taps through to its end."""
 
-    def __init__(self, phone: Phone, desk: PersonDesk) -> None:
+    def __init__(self, phone: Phone, desk: PersonDesk,
+                 at_the_end: Callable[[Screen], None] = lambda screen: None) -> None:
         self.phone = phone
         self.desk = desk
+        self.at_the_end = at_the_end  # e.g. a screenshot of the end screen, before the session
 
     def place(self, attempt: Attempt) -> PlacedPerson:
-        """Put the attempt's person in place at VNeID and the attempt's device state on the phone."""
+        """Put the attempt's person at VNeID and the attempt's device state on the phone."""
         person = self.desk.place(level=attempt.level, vneid_status=attempt.vneid_status,
                                  vssid_account=attempt.vssid_account)
         self.phone.set_device(vssid_version=attempt.vssid_version,
@@ -84,7 +88,7 @@ class AttemptPlayer:
         return self.observe(screen, story)
 
     def hand_over(self, attempt: Attempt, story: list[str]) -> Screen:
-        """Bước 1: open VssID and choose VNeID login (forging the start when the button is hidden)."""
+        """Bước 1: open VssID, choose VNeID login (forge the start when the button is hidden)."""
         login = self.phone.open_vssid()
         if login.offers_vneid_login():
             story.append("VssID: chọn đăng nhập bằng VNeID")
@@ -120,5 +124,6 @@ class AttemptPlayer:
             # A UI-only refusal: the hidden button is VssID's way to say "update" on this screen.
             outcome = "VSSID_UPDATE_REQUIRED"
         url = screen.driver.current_url()
+        self.at_the_end(screen)
         session = self.phone.vssid_session()
         return Observed(outcome or f"no outcome (screen {name!r})", name, url, session, story)

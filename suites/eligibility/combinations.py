@@ -70,3 +70,20 @@ def label(attempt: Attempt) -> str:
         "consent" if attempt.consent else "decline",
         f"vssid_{attempt.vssid_account}",
     ))
+
+
+def _pairs(attempt: Attempt) -> set[tuple[int, object, int, object]]:
+    values = list(vars(attempt).values())
+    return {(i, values[i], j, values[j])
+            for i in range(len(values)) for j in range(i + 1, len(values))}
+
+
+def pairwise(attempts: list[Attempt]) -> list[Attempt]:
+    """A small subset in which every pair of dimension values still occurs (greedy cover)."""
+    uncovered = set().union(*(_pairs(a) for a in attempts))
+    chosen: list[Attempt] = []
+    while uncovered:
+        best = max(attempts, key=lambda a: len(_pairs(a) & uncovered))
+        chosen.append(best)
+        uncovered -= _pairs(best)
+    return chosen

@@ -1,4 +1,4 @@
-"""The journey in the situations a phone has: VNeID missing, old apps, VssID killed or restarted, forged links."""
+"""The journey on a phone: VNeID missing, old apps, VssID killed or restarted, forged links."""
 
 from __future__ import annotations
 

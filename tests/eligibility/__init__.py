@@ -1,1 +1,1 @@
-"""The eligibility suites' own tests: the HTTP driver, strategies, and that seeded defects are caught."""
+"""Own tests of the eligibility suites: HTTP driver, strategies, seeded defects caught."""

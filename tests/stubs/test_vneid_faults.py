@@ -68,7 +68,7 @@ CLAIM_FAULTS = {
     IdTokenFault.WRONG_AZP: ({"azp"}, lambda c, f: c["azp"] != CLIENT_ID),
     IdTokenFault.WRONG_NONCE: ({"nonce"}, lambda c, f: c["nonce"] != f.nonce),
     IdTokenFault.MISSING_NONCE: ({"nonce"}, lambda c, f: "nonce" not in c),
-    IdTokenFault.EXPIRED: ({"exp", "iat"}, lambda c, f: c["exp"] < time.time()),
+    IdTokenFault.EXPIRED: ({"exp"}, lambda c, f: c["exp"] < time.time()),
     IdTokenFault.IAT_IN_FUTURE: ({"iat", "exp"}, lambda c, f: c["iat"] > time.time() + 60),
     IdTokenFault.IAT_TOO_OLD: (
         {"iat"}, lambda c, f: c["iat"] < time.time() - 3600 and c["exp"] > time.time()),

@@ -1,0 +1,98 @@
+"""Through pytester: a phone test runs once per --driver, keeps evidence per driver, can fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PLUGIN = ("-p", "fixtures.plugin", "-p", "no:randomly")
+ROOT = Path(__file__).resolve().parents[2]
+DEVICE_SUITE = ROOT / "suites" / "journey" / "test_device_states.py"
+EMBEDDED = ROOT / "fixtures" / "data" / "targets" / "embedded.toml"
+
+PHONE_TESTS = """
+def test_on_the_phone(phone):
+    pass
+
+def test_without_a_phone():
+    pass
+"""
+
+
+def test_every_phone_test_runs_once_per_driver(pytester: pytest.Pytester):
+    pytester.makepyfile(PHONE_TESTS)
+    result = pytester.runpytest(*PLUGIN, "--collect-only", "-q", "--driver", "playwright,appium")
+    result.stdout.fnmatch_lines([
+        "*test_on_the_phone[[]playwright[]]",
+        "*test_on_the_phone[[]appium[]]",
+        "*test_without_a_phone",
+    ])
+    assert "test_without_a_phone[" not in result.stdout.str()
+
+
+def test_an_unknown_device_profile_is_a_usage_error(pytester: pytest.Pytester):
+    pytester.makepyfile(PHONE_TESTS)
+    result = pytester.runpytest(*PLUGIN, "--driver", "appium", "--device-profile", "pixel9")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: device profile 'pixel9': no file *emulated*"])
+
+
+FAILING_ON_VNEID = """
+def test_fails_on_vneid(phone, personas):
+    person = personas["l2_active"]
+    phone.open_vssid().choose_vneid_login()
+    phone.driver.fill("id-number", person.id_number)
+    phone.driver.fill("password", person.password)
+    assert False, "deliberate failure on VNeID's login screen"
+"""
+
+
+def test_a_failure_keeps_screen_source_and_the_redacted_appium_log(pytester: pytest.Pytester):
+    pytester.makepyfile(FAILING_ON_VNEID)
+    result = pytester.runpytest(*PLUGIN, "--driver", "playwright,appium", "--artifacts", "art")
+    result.assert_outcomes(failed=2)
+    folders = {p.name: p for p in (pytester.path / "art").iterdir()}
+    assert len(folders) == 2 and all(n.endswith(("_playwright_", "_appium_")) for n in folders)
+    for name, folder in folders.items():
+        assert (folder / "screen.png").read_bytes().startswith(b"\x89PNG"), name
+        assert 'data-screen="vneid-login"' in (folder / "page.html").read_text("utf-8"), name
+    appium = next(f for n, f in folders.items() if n.endswith("_appium_"))
+    playwright = next(f for n, f in folders.items() if n.endswith("_playwright_"))
+    log = (appium / "appium.log").read_text("utf-8")
+    assert "/value" in log and "[redacted]" in log
+    assert "Matkhau@2023" not in log and "084190012345" not in log
+    assert not (playwright / "appium.log").exists()
+
+
+def _target_with(tmp: Path, key: str, defect: str) -> Path:
+    text = EMBEDDED.read_text("utf-8").replace("tls = true", f'tls = true\n{key} = ["{defect}"]', 1)
+    path = tmp / f"{defect}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Which device-state test each seeded defect must make fail (and nothing else is needed).
+DEFECT_CATCHES = [
+    ("vssid_defects", "attempt_reusable", "killed_while_in_vneid or warm_restart"),
+    ("vssid_defects", "pkce_verifier_reused", "killed_while_in_vneid"),
+    ("vssid_defects", "state_guessable", "killed_while_in_vneid"),
+    ("vssid_defects", "state_unchecked", "forged_callback"),
+    ("vneid_defects", "pkce_verifier_not_checked", "hostile_apps_request"),
+    ("vneid_defects", "version_min_exclusive", "gate_the_hand_over and both-minimum"),
+    ("vssid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare"),
+    ("vneid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare"),
+]
+
+
+@pytest.mark.parametrize(("key", "defect", "selection"), DEFECT_CATCHES,
+                         ids=[f"{k.split('_')[0]}-{d}" for k, d, _ in DEFECT_CATCHES])
+def test_a_seeded_defect_makes_its_device_state_test_fail(
+    pytester: pytest.Pytester, key: str, defect: str, selection: str
+):
+    target = _target_with(pytester.path, key, defect)
+    result = pytester.runpytest(str(DEVICE_SUITE), "-p", "no:randomly", "--target", str(target),
+                                "-k", selection)
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed", 0) >= 1, f"{defect} went unnoticed: {outcomes}"
+    assert outcomes.get("passed", 0) + outcomes.get("failed", 0) >= 1

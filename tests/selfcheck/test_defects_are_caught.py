@@ -1,0 +1,83 @@
+"""Each defect switch of the stubs makes its requirement's conformance test fail, and only that.
+
+For every defect: start the embedded stubs with it switched on (a target file naming it), run
+the suite that covers its requirement in a subprocess, read conformance.json, and check that
+the defect's requirement failed while no test of another requirement did.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fixtures.config import DEFAULT_TARGET
+from stubs.vneid.defects import DEFECT_REQUIREMENTS as VNEID_DEFECTS
+from stubs.vssid.defects import CATALOGUE as VSSID_DEFECTS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Which suite covers a requirement; the defects of other requirements are proven elsewhere
+# (the eligibility suite proves its own: tests/eligibility/).
+SUITE_FOR_PREFIX = {"RP-": "suites/rp", "IDP-": "suites/idp", "N-VER-2": "suites/journey"}
+
+
+def _suite_for(requirement: str) -> str | None:
+    return next((suite for prefix, suite in SUITE_FOR_PREFIX.items()
+                 if requirement.startswith(prefix)), None)
+
+
+# A defect that takes a step away also takes the tests that need the step; each such pair is
+# named here with why, and any other collateral failure fails the proof.
+KNOWN_COLLATERAL = {
+    ("consent_skipped", "suites/idp/test_responses.py::test_cancel_returns_access_denied_with"
+                        "_state_and_iss"): "without a consent screen there is nothing to decline",
+}
+
+CASES = [
+    pytest.param("vssid", d.name, d.requirement, id=f"vssid:{d.name}")
+    for d in VSSID_DEFECTS if _suite_for(d.requirement)
+] + [
+    pytest.param("vneid", d.value, requirement, id=f"vneid:{d.value}")
+    for d, requirement in VNEID_DEFECTS.items() if _suite_for(requirement)
+]
+
+
+def run_suite_against(stub: str, defect: str, suite: str, folder: Path) -> dict:
+    """Run `suite` against the embedded stubs with one defect on; the conformance report."""
+    target = folder / "target.toml"
+    embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
+    target.write_text(embedded.replace(
+        "[embedded]\ntls = true\n", f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n'),
+        encoding="utf-8")
+    assert f'"{defect}"' in target.read_text(encoding="utf-8"), "defect not written to target"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", suite, "-q", "-p", "no:randomly", "--target",
+         str(target), "--conformance-report", str(folder), "-o", "addopts=-p no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    report_file = folder / "conformance.json"
+    assert report_file.exists(), f"the run wrote no report:\n{done.stdout[-3000:]}{done.stderr}"
+    assert done.returncode in (0, 1), f"the run broke (exit {done.returncode}):\n" \
+                                      f"{done.stdout[-3000:]}{done.stderr[-2000:]}"
+    return json.loads(report_file.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("stub", "defect", "requirement"), CASES)
+def test_the_defect_is_caught_by_its_requirement_only(stub, defect, requirement, tmp_path):
+    report = run_suite_against(stub, defect, _suite_for(requirement), tmp_path)
+    failed_tests = {t["nodeid"]: set() for r in report["requirements"] for t in r["tests"]
+                    if t["outcome"] == "failed"}
+    for r in report["requirements"]:
+        for t in r["tests"]:
+            if t["nodeid"] in failed_tests:
+                failed_tests[t["nodeid"]].add(r["id"])
+    caught_by = [nodeid for nodeid, ids in failed_tests.items() if requirement in ids]
+    assert caught_by, f"{stub} defect {defect!r} breaks {requirement}, but no test of " \
+                      f"{requirement} failed"
+    collateral = {nodeid: sorted(ids) for nodeid, ids in failed_tests.items()
+                  if requirement not in ids and (defect, nodeid) not in KNOWN_COLLATERAL}
+    assert not collateral, f"{stub} defect {defect!r} (breaking {requirement}) also failed " \
+                           f"tests of other requirements: {collateral}"
