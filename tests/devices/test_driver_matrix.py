@@ -48,9 +48,18 @@ def test_fails_on_vneid(phone, personas):
 """
 
 
-def test_a_failure_keeps_screen_source_and_the_redacted_appium_log(pytester: pytest.Pytester):
+@pytest.fixture
+def isolated(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """A pytester whose runs happen in a subprocess: browsers never share this process."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    return pytester
+
+
+def test_a_failure_keeps_screen_source_and_the_redacted_appium_log(isolated: pytest.Pytester):
+    pytester = isolated
     pytester.makepyfile(FAILING_ON_VNEID)
-    result = pytester.runpytest(*PLUGIN, "--driver", "playwright,appium", "--artifacts", "art")
+    result = pytester.runpytest_subprocess(*PLUGIN, "--driver", "playwright,appium",
+                                           "--artifacts", "art")
     result.assert_outcomes(failed=2)
     folders = {p.name: p for p in (pytester.path / "art").iterdir()}
     assert len(folders) == 2 and all(n.endswith(("_playwright_", "_appium_")) for n in folders)
@@ -88,11 +97,11 @@ DEFECT_CATCHES = [
 @pytest.mark.parametrize(("key", "defect", "selection"), DEFECT_CATCHES,
                          ids=[f"{k.split('_')[0]}-{d}" for k, d, _ in DEFECT_CATCHES])
 def test_a_seeded_defect_makes_its_device_state_test_fail(
-    pytester: pytest.Pytester, key: str, defect: str, selection: str
+    isolated: pytest.Pytester, key: str, defect: str, selection: str
 ):
-    target = _target_with(pytester.path, key, defect)
-    result = pytester.runpytest(str(DEVICE_SUITE), "-p", "no:randomly", "--target", str(target),
-                                "-k", selection)
+    target = _target_with(isolated.path, key, defect)
+    result = isolated.runpytest_subprocess(str(DEVICE_SUITE), "-p", "no:randomly",
+                                           "--target", str(target), "-k", selection)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, f"{defect} went unnoticed: {outcomes}"
     assert outcomes.get("passed", 0) + outcomes.get("failed", 0) >= 1

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from fixtures.devices import (
@@ -36,11 +40,16 @@ def test_the_default_profile_is_the_emulated_phone_in_debian_chromium():
     assert "--headless=new" in options["args"]
 
 
-def test_the_emulated_phone_is_the_same_phone_playwright_emulates():
-    from playwright.sync_api import sync_playwright
+PIXEL_7 = (
+    "import json; from playwright.sync_api import sync_playwright\n"
+    "with sync_playwright() as p: print(json.dumps(p.devices['Pixel 7']))"
+)
 
-    with sync_playwright() as playwright:
-        pixel = playwright.devices["Pixel 7"]
+
+def test_the_emulated_phone_is_the_same_phone_playwright_emulates():
+    # In a subprocess: this process may already run Playwright's event loop (suites/).
+    pixel = json.loads(subprocess.run([sys.executable, "-c", PIXEL_7], check=True,
+                                      capture_output=True, text=True).stdout)
     emulation = build_capabilities(load_profile("emulated"))["goog:chromeOptions"][
         "mobileEmulation"]
     metrics = emulation["deviceMetrics"]
