@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# ASCII digits only (\\d takes any script's digits), at most 6 components of 9 digits.
 _VERSION = re.compile(
-    r"^(?P<core>\d+(?:\.\d+)*)(?:-(?P<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
-    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
+    r"(?P<core>[0-9]{1,9}(?:\.[0-9]{1,9}){0,5})(?:-(?P<pre>[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?"
+    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
 )
 
 
@@ -25,7 +26,7 @@ class AppVersion:
     @classmethod
     def parse(cls, text: str) -> AppVersion:
         """Parse `1.6`, `2.1.0`, `1.6.7-beta.2`, `2.1.0+build5`; anything else is unparsable."""
-        match = _VERSION.match(text) if len(text) <= 64 else None
+        match = _VERSION.fullmatch(text) if len(text) <= 64 else None
         if match is None:
             raise UnparsableVersion(text)
         core = tuple(int(part) for part in match["core"].split("."))

@@ -11,7 +11,7 @@ from functools import total_ordering
 _VERSION = re.compile(
     r"^(?P<core>[0-9]{1,9}(?:\.[0-9]{1,9}){0,5})"
     r"(?:-(?P<pre>[0-9A-Za-z-]{1,32}(?:\.[0-9A-Za-z-]{1,32}){0,7}))?"
-    r"(?:\+[0-9A-Za-z.-]{1,64})?$"
+    r"(?:\+[0-9A-Za-z-]{1,64}(?:\.[0-9A-Za-z-]{1,64})*)?$"
 )
 
 
@@ -55,7 +55,7 @@ def _identifier_key(identifier: str) -> tuple[int, int, str]:
 
 def parse_version(text: str | None) -> AppVersion | None:
     """Parse "1.6.7", "1.6", "1.6.7-beta", "1.6.7+42"; None when absent or unparsable."""
-    if not text or len(text) > 128:
+    if not text or len(text) > 64:
         return None
     match = _VERSION.fullmatch(text)
     if match is None:

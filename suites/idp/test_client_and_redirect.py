@@ -20,7 +20,7 @@ def _never_redirects(screens, url: str, requirement: str) -> None:
                                  "the login screen (the request was accepted)")
 
 
-@pytest.mark.req("IDP-01")
+@pytest.mark.req("IDP-01", "IDP-02")
 @pytest.mark.parametrize(
     "change",
     ["/extra", "x", "?next=https://attacker.invalid", "/../evil", "#frag", "%2F"],
@@ -32,7 +32,7 @@ def test_redirect_uri_must_match_exactly(kit_rp, idp_screens, change):
     _never_redirects(idp_screens, request.url, "IDP-01")
 
 
-@pytest.mark.req("IDP-01")
+@pytest.mark.req("IDP-01", "IDP-02")
 def test_a_different_host_is_refused(kit_rp, idp_screens):
     request = kit_rp.authorization_request(redirect_uri="https://attacker.invalid/app/vneid/callback")
     _never_redirects(idp_screens, request.url, "IDP-01")

@@ -31,7 +31,7 @@ def test_the_id_token_carries_every_required_claim(kit_rp, idp_screens, personas
     if missing:
         raise ConformanceFailure("IDP-08", "iss, sub, aud, exp, iat, nonce, acr and the ID number",
                                  f"missing {missing}")
-    expected = {"iss": kit_rp.metadata["issuer"], "nonce": request.nonce,
+    expected = {"iss": kit_rp.issuer, "nonce": request.nonce,
                 "acr": target.profile.acr_level2,
                 target.profile.id_number_claim: person.id_number}
     wrong = {k: claims[k] for k, v in expected.items() if claims[k] != v}

@@ -108,7 +108,7 @@ def test_unparsable_versions_never_meet_a_minimum(text):
 _core = st.lists(st.integers(0, 999), min_size=1, max_size=4)
 
 
-@given(_core, st.integers(0, 3))
+@given(_core, st.integers(0, 2))  # at most 6 components: the bound all three gates share
 def test_trailing_zero_components_do_not_change_a_version(core, zeros):
     text = ".".join(map(str, core))
     padded = text + ".0" * zeros
