@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from fixtures.drivers.phone import Phone
 from fixtures.drivers.screens import VneidConsent, VneidLogin, VneidPasscode
 from fixtures.eligibility import PersonDesk, PlacedPerson
-from fixtures.oracle import Outcome, masked_id_number
+from fixtures.oracle import PROTOCOL_ERROR, Outcome, masked_id_number
 from suites.eligibility.attempt_player import wrong
 from suites.eligibility.invariants import (
     LoginModel,
@@ -154,7 +154,7 @@ class LoginMachine(RuleBasedStateMachine):
         targets = [u for u in self.phone.driver.redirect_targets
                    if u.split("?", 1)[0] == self.system.callback_url]
         self.phone.driver.open(targets[-1])
-        self._expect(Outcome.PROTOCOL_ERROR)  # an attempt is consumed once (RP-19)
+        self._expect(PROTOCOL_ERROR)  # an attempt is consumed once (RP-19)
         self._end()
 
     @precondition(lambda self: self.model.phase == "consent"
@@ -164,7 +164,7 @@ class LoginMachine(RuleBasedStateMachine):
         note(f"wait {self.system.late_by_seconds:.0f} s on the consent screen, then approve")
         self.system.advance_clock(self.system.late_by_seconds)
         self.screen = self.screen.approve()
-        self._expect(Outcome.PROTOCOL_ERROR)  # a late callback is refused (RP-19)
+        self._expect(PROTOCOL_ERROR)  # a late callback is refused (RP-19)
         self._end()
 
     @rule()

@@ -25,19 +25,14 @@ def _people(desk, personas):
 @pytest.mark.hypothesis
 @pytest.mark.req("N-ELIG-2", "N-FLOW-4", "IDP-13", "RP-19")
 def test_no_sequence_of_actions_breaks_the_rules(new_http_phone, desk, personas, target,
-                                                systems):
-    clock = getattr(systems, "clock", None)
+                                                systems, stub_clock):
     system = LoginSystem(
         new_phone=new_http_phone, desk=desk, people=_people(desk, personas),
         threshold=target.profile.lockout_threshold,
         callback_url=f"{systems.vssid_url}/app/vneid/callback",
-        advance_clock=clock.advance if clock is not None else None,
+        advance_clock=stub_clock.advance,
     )
-    try:
-        run_state_machine_as_test(lambda: LoginMachine(system))
-    finally:
-        if clock is not None:
-            clock.reset()
+    run_state_machine_as_test(lambda: LoginMachine(system))
 
 
 @pytest.mark.req("IDP-13", "N-FLOW-3")

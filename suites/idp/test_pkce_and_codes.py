@@ -100,7 +100,7 @@ def test_a_code_is_bound_to_its_client(kit_rp, idp_screens, personas, kit_vneid)
 
 
 @pytest.mark.req("IDP-04")
-def test_a_late_code_is_refused(kit_rp, idp_screens, personas, systems, target):
+def test_a_late_code_is_refused(kit_rp, idp_screens, personas, stub_clock, target):
     request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
-    systems.clock.advance(target.profile.code_ttl_seconds + 1)
+    stub_clock.advance(target.profile.code_ttl_seconds + 1)
     _refused_grant(kit_rp.redeem(code, request.verifier), "IDP-04", "a code past its lifetime")

@@ -130,10 +130,10 @@ def test_a_callback_is_accepted_once(rp, personas, kit_vneid):
 
 
 @pytest.mark.req("RP-19")
-def test_a_late_callback_is_refused(rp, personas, kit_vneid, systems, target):
+def test_a_late_callback_is_refused(rp, personas, kit_vneid, stub_clock, target):
     handover = rp.start()
     back = expect_screen_or_link(rp.log_in_at_vneid(handover, personas["l2_active"]))
-    systems.clock.advance(target.profile.attempt_ttl_seconds + 1)
+    stub_clock.advance(target.profile.attempt_ttl_seconds + 1)
     screen = rp.deliver(back)
     refused_without_session(rp, screen, "RP-19")
     did_not_call(kit_vneid.received(), "/token", "RP-19",
