@@ -7,6 +7,9 @@ SHELL := /bin/bash
 
 REPORTS      ?= reports
 PYTEST_ARGS  ?=
+# The journey runs once per driver; xdist spreads the tests over the machine's cores.
+DRIVERS      ?= playwright,appium
+WORKERS      ?= auto
 # Appium finds its Chromium driver in this project's package.json / node_modules.
 export APPIUM_HOME := $(CURDIR)
 export UV_LINK_MODE ?= copy
@@ -54,7 +57,7 @@ $(STAMPS)/node: package.json package-lock.json
 conformance: setup
 	@rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/artifacts
 	@status=0; \
-	$(PYTEST) suites --alluredir=$(REPORTS)/allure-results \
+	$(PYTEST) suites -n $(WORKERS) --driver $(DRIVERS) --alluredir=$(REPORTS)/allure-results \
 	  --junitxml=$(REPORTS)/junit.xml --conformance-report=$(REPORTS) $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory report || { [ $$status != 0 ] || status=1; }; \
 	exit $$status
@@ -65,7 +68,7 @@ report:
 	@echo "Allure report: $(REPORTS)/allure-report/index.html"
 
 test: setup
-	$(PYTEST) tests $(PYTEST_ARGS)
+	$(PYTEST) tests -n $(WORKERS) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory conformance
 
 clean:

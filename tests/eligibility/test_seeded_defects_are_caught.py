@@ -44,14 +44,16 @@ def _target_with(folder: Path, key: str, defect: str) -> Path:
 def test_a_seeded_defect_makes_an_eligibility_test_fail(pytester: pytest.Pytester, key, defect,
                                                        suite, selection):
     target = _target_with(pytester.path, key, defect)
+    # The full tier: the smoke tier's pairwise combinations need not hold the selected one.
     result = pytester.runpytest(str(suite), "-p", "no:randomly", "--target", str(target),
-                                "--tier", "smoke", "-k", selection)
+                                "--tier", "full", "-k", selection)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, f"{defect} went unnoticed: {outcomes}"
 
 
 def test_the_correct_stubs_pass_the_same_selections(pytester: pytest.Pytester):
     selection = " or ".join(sorted({s for _, _, f, s in DEFECT_CATCHES if f == COMBINATIONS}))
-    result = pytester.runpytest(str(COMBINATIONS), "-p", "no:randomly", "-k", selection)
+    result = pytester.runpytest(str(COMBINATIONS), "-p", "no:randomly", "--tier", "full",
+                                "-k", selection)
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0 and outcomes.get("passed", 0) >= 4, outcomes
