@@ -37,7 +37,7 @@ from fixtures.drivers.screens import (
     VssidHome,
     expect_screen,
 )
-from fixtures.servers import EmbeddedSystems, embedded_systems
+from fixtures.servers import SystemsUnderTest, start_systems
 
 # The issue's targets on this machine, in seconds per scenario (median).
 TARGETS_S = {"playwright": 1.5, "appium": 3.0}
@@ -80,7 +80,7 @@ SCENARIOS: dict[str, Callable[[Phone, dict[str, Persona]], None]] = {
 
 
 @contextlib.contextmanager
-def playwright_phones(systems: EmbeddedSystems, chromium: str) -> Iterator[Callable[[], AppDriver]]:
+def playwright_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable[[], AppDriver]]:
     """A factory of fresh Playwright phones (one browser, a new context each)."""
     from playwright.sync_api import sync_playwright
 
@@ -108,7 +108,7 @@ def playwright_phones(systems: EmbeddedSystems, chromium: str) -> Iterator[Calla
 
 
 @contextlib.contextmanager
-def appium_phones(systems: EmbeddedSystems, chromium: str) -> Iterator[Callable[[], AppDriver]]:
+def appium_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable[[], AppDriver]]:
     """A factory of fresh Appium phones (one local server, one reused session, reset each time)."""
     from appium import webdriver
     from appium.options.common import AppiumOptions
@@ -135,7 +135,7 @@ def appium_phones(systems: EmbeddedSystems, chromium: str) -> Iterator[Callable[
 PHONES = {"playwright": playwright_phones, "appium": appium_phones}
 
 
-def bench(driver: str, systems: EmbeddedSystems, personas, rounds: int, chromium: str) -> dict:
+def bench(driver: str, systems: SystemsUnderTest, personas, rounds: int, chromium: str) -> dict:
     """Median (and spread) of each scenario's seconds, fresh phone included, under one driver."""
     results: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     with PHONES[driver](systems, chromium) as fresh:
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     target = load_target(DEFAULT_TARGET)
     missed = []
     with tempfile.TemporaryDirectory() as workdir, \
-            embedded_systems(target, Path(workdir)) as systems:
+            start_systems(target, Path(workdir)) as systems:
         for driver in [d.strip() for d in options.drivers.split(",") if d.strip()]:
             print(f"{driver} (target ≤ {TARGETS_S[driver]} s median per scenario)")
             for name, (median, low, high) in bench(driver, systems, target.personas_by_key(),

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from stubs.vneid.app_links import apple_association, assetlinks
 from stubs.vneid.authorize import authorize, web_fallback
 from stubs.vneid.clients import ClientRegistry
 from stubs.vneid.config import VneidConfig
@@ -63,6 +64,8 @@ def create_app(
     routes = [
         Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         Route(config.jwks_path, jwks, methods=["GET"]),
+        Route("/.well-known/assetlinks.json", assetlinks, methods=["GET"]),
+        Route("/.well-known/apple-app-site-association", apple_association, methods=["GET"]),
         Route(config.device_path, set_device, methods=["GET"]),
         Route(p, authorize, methods=["GET"]),
         Route(p + "/web", web_fallback, methods=["GET"]),

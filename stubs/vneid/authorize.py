@@ -163,12 +163,7 @@ async def authorize(request: Request) -> Response:
 
     device = device_state(request)
     if not device.installed:
-        tx = stub.grants.start_transaction(auth_request, config.transaction_ttl_seconds)
-        return render_screen(
-            request, "not_installed.html", screen="vneid-not-installed",
-            outcome="VNEID_NOT_INSTALLED", store_url=config.store_url,
-            web_fallback_url=f"{config.authorize_path}/web?tx={tx.id}",
-        )
+        return not_installed_screen(request, stub, auth_request)
     if not version_allowed(config, device.version):
         return render_screen(
             request, "update.html", screen="vneid-update", outcome="VNEID_UPDATE_REQUIRED",
@@ -177,6 +172,23 @@ async def authorize(request: Request) -> Response:
         )
     tx = stub.grants.start_transaction(auth_request, config.transaction_ttl_seconds)
     return render_login(request, tx)
+
+
+def not_installed_screen(request: Request, stub: StubState,
+                         auth_request: AuthorizationRequest) -> Response:
+    """VNEID_NOT_INSTALLED: the store link and the web fallback on VNeID's own origin (APP-06)."""
+    config = stub.config
+    if config.has_defect(Defect.NOT_INSTALLED_DEAD_END):
+        return render_screen(request, "not_installed.html", screen="vneid-not-installed",
+                             outcome="VNEID_NOT_INSTALLED", store_url=None,
+                             web_fallback_url=None)
+    tx = stub.grants.start_transaction(auth_request, config.transaction_ttl_seconds)
+    fallback = f"{config.authorize_path}/web?tx={tx.id}"
+    if config.has_defect(Defect.WEB_FALLBACK_OFF_ORIGIN):
+        fallback = f"{config.off_origin_fallback_url}?tx={tx.id}"
+    return render_screen(request, "not_installed.html", screen="vneid-not-installed",
+                         outcome="VNEID_NOT_INSTALLED", store_url=config.store_url,
+                         web_fallback_url=fallback)
 
 
 async def web_fallback(request: Request) -> Response:

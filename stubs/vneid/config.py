@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -12,6 +13,9 @@ from stubs.vneid.defects import Defect
 PACKAGED_PERSONAS = Path(__file__).parent / "data" / "personas.json"
 
 SUPPORTED_SIGNING_ALGS = ("ES256", "ES384", "ES512")
+
+# How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
+SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
 
 
 class ConfigError(ValueError):
@@ -56,6 +60,14 @@ class VneidConfig:
     app_name: str = "VNeID"
     min_app_version: str = "2.1.0"
     store_url: str = "https://play.google.com/store/apps/details?id=com.vnid"
+    # App links (APP-01): who may claim this origin's https links. The fingerprint and the
+    # Apple team id are synthetic test values, never a real signing certificate.
+    android_package: str = "com.vnid"
+    android_cert_fingerprints: tuple[str, ...] = (":".join(["DE", "AD", "BE", "EF"] * 8),)
+    ios_app_ids: tuple[str, ...] = ("TESTTEAM01.com.vnid",)
+    # Where the not-installed screen's web fallback leads when the web_fallback_off_origin
+    # defect is on (another origin, plain http).
+    off_origin_fallback_url: str = "http://vneid-web.example/authorize/web"
     # Lifetimes, in seconds.
     code_ttl_seconds: int = 60
     id_token_ttl_seconds: int = 300
@@ -89,6 +101,13 @@ class VneidConfig:
             raise ConfigError("issuer: must be an http(s) URL without a trailing slash")
         object.__setattr__(self, "clients", tuple(self.clients))
         object.__setattr__(self, "scopes_supported", tuple(self.scopes_supported))
+        object.__setattr__(self, "android_cert_fingerprints",
+                           tuple(self.android_cert_fingerprints))
+        object.__setattr__(self, "ios_app_ids", tuple(self.ios_app_ids))
+        bad = [f for f in self.android_cert_fingerprints if not SHA256_FINGERPRINT.fullmatch(f)]
+        if bad or not self.android_cert_fingerprints:
+            raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
+                              f"uppercase hex with colons, got {bad}")
         object.__setattr__(self, "personas_file", Path(self.personas_file))
         if self.signing_key_file is not None:
             object.__setattr__(self, "signing_key_file", Path(self.signing_key_file))

@@ -33,6 +33,9 @@ class Defect(Enum):
     VERSION_MIN_EXCLUSIVE = "version_min_exclusive"
     NINE_DIGIT_ID_ACCEPTED = "nine_digit_id_accepted"
     ID_NUMBER_LEADING_ZEROS_DROPPED = "id_number_leading_zeros_dropped"
+    APP_LINKS_UNVERIFIED = "app_links_unverified"
+    NOT_INSTALLED_DEAD_END = "not_installed_dead_end"
+    WEB_FALLBACK_OFF_ORIGIN = "web_fallback_off_origin"
 
 
 # Which requirement each defect breaks; the README table is written from this.
@@ -62,4 +65,7 @@ DEFECT_REQUIREMENTS: dict[Defect, str] = {
     Defect.VERSION_MIN_EXCLUSIVE: "N-VER-1",
     Defect.NINE_DIGIT_ID_ACCEPTED: "APP-07",
     Defect.ID_NUMBER_LEADING_ZEROS_DROPPED: "APP-07",
+    Defect.APP_LINKS_UNVERIFIED: "APP-01",
+    Defect.NOT_INSTALLED_DEAD_END: "APP-06",
+    Defect.WEB_FALLBACK_OFF_ORIGIN: "APP-06",
 }

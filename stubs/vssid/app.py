@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from stubs.vssid import control, home
 from stubs.vssid.accounts import AccountBook
+from stubs.vssid.app_links import apple_association, assetlinks
 from stubs.vssid.attempts import AttemptStore
 from stubs.vssid.backend_state import BackendState
 from stubs.vssid.callback import vneid_callback
@@ -76,6 +77,8 @@ def create_app(
     routes = [
         Route("/", home.go_to_login, methods=["GET"]),
         Route("/_device", set_device, methods=["GET"]),
+        Route("/.well-known/assetlinks.json", assetlinks, methods=["GET"]),
+        Route("/.well-known/apple-app-site-association", apple_association, methods=["GET"]),
         Route("/app/login", show_login, methods=["GET"]),
         Route("/app/login", submit_password_login, methods=["POST"]),
         Route("/app/vneid/start", start_vneid_login, methods=["POST"]),

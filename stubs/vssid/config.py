@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -15,6 +16,8 @@ from stubs.vssid.versions import parse_version
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ACCOUNTS_FILE = PACKAGE_DIR / "data" / "accounts.json"
+# How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
+SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
 
 
 class ConfigError(ValueError):
@@ -48,6 +51,11 @@ class VssidConfig:
     http_timeout_seconds: float = 10.0
     store_url: str = "https://play.google.com/store/apps/details?id=com.bhxhapp"
     register_path: str = "/app/register"
+    # App links (APP-01): who may claim this origin's https callback. The fingerprint and the
+    # Apple team id are synthetic test values, never a real signing certificate.
+    android_package: str = "com.bhxhapp"
+    android_cert_fingerprints: tuple[str, ...] = (":".join(["CA", "FE", "BA", "BE"] * 8),)
+    ios_app_ids: tuple[str, ...] = ("TESTTEAM02.com.bhxhapp",)
     custom_scheme_redirect_uri: str = "vn.gov.vssid:/callback"
     id_number_mask_visible_prefix: int = 3
     id_number_mask_visible_suffix: int = 3
@@ -63,6 +71,9 @@ class VssidConfig:
         if self.ca_file is not None:
             object.__setattr__(self, "ca_file", Path(self.ca_file))
         object.__setattr__(self, "allowed_algs", tuple(self.allowed_algs))
+        object.__setattr__(self, "android_cert_fingerprints",
+                           tuple(self.android_cert_fingerprints))
+        object.__setattr__(self, "ios_app_ids", tuple(self.ios_app_ids))
         object.__setattr__(self, "defects", frozenset(self.defects))
         self._validate()
 
@@ -95,6 +106,10 @@ class VssidConfig:
                 raise ConfigError(f"{key}: must be >= 0")
         if self.password_lockout_threshold < 1:
             raise ConfigError("password_lockout_threshold: must be >= 1")
+        bad = [f for f in self.android_cert_fingerprints if not SHA256_FINGERPRINT.fullmatch(f)]
+        if bad or not self.android_cert_fingerprints:
+            raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
+                              f"uppercase hex with colons, got {bad}")
 
     @property
     def redirect_uri(self) -> str:

@@ -75,6 +75,9 @@ CATALOGUE: tuple[Defect, ...] = (
            "compares app versions as strings (1.6.10 < 1.6.7)"),
     Defect("version_min_exclusive", "APP-08",
            "treats the minimum version as exclusive (1.6.7 refused)"),
+    Defect("app_links_unverified", "APP-01",
+           "the association files do not verify the app: assetlinks.json names another "
+           "package and apple-app-site-association is missing (404)"),
     Defect("version_gate_ui_only", "N-VER-2",
            "hides the button for old versions but the server does not enforce the minimum"),
 )

@@ -7,8 +7,8 @@ import pytest
 from fixtures.checks import ConformanceFailure
 from fixtures.drivers.screens import VneidLogin, VneidPasscode
 
-# A level 2 person whose lockout harms no other test (the kit resets the stub afterwards; on an
-# external IdP, name a throw-away persona with this key in the target file).
+# A level 2 person whose lockout harms no other test. The kit resets its VNeID afterwards; an
+# external IdP's accounts cannot be unlocked by the kit, so there the tests are not applicable.
 LOCKOUT_PERSONA = "l2_no_vssid"
 
 
@@ -17,7 +17,7 @@ def _locked(screen) -> bool:
 
 
 @pytest.mark.req("IDP-13")
-def test_wrong_passwords_lock_the_account(kit_rp, idp_screens, personas, target):
+def test_wrong_passwords_lock_the_account(kit_rp, idp_screens, personas, target, kit_vneid):
     person = personas[LOCKOUT_PERSONA]
     threshold = target.profile.lockout_threshold
     for attempt in range(1, threshold + 1):
@@ -38,7 +38,7 @@ def test_wrong_passwords_lock_the_account(kit_rp, idp_screens, personas, target)
 
 
 @pytest.mark.req("IDP-13")
-def test_wrong_passcodes_lock_the_account(kit_rp, idp_screens, personas, target):
+def test_wrong_passcodes_lock_the_account(kit_rp, idp_screens, personas, target, kit_vneid):
     person = personas[LOCKOUT_PERSONA]
     threshold = target.profile.lockout_threshold
     wrong = "000000" if person.passcode != "000000" else "111111"

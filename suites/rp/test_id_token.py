@@ -1,4 +1,4 @@
-"""The ID token the relying party must refuse, one claim or signature wrong at a time (RP-04, RP-08..RP-13)."""
+"""ID tokens the RP must refuse, one claim or the signature wrong at a time (RP-04, RP-08..13)."""
 
 from __future__ import annotations
 

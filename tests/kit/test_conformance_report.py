@@ -8,7 +8,12 @@ import pytest
 
 from fixtures.catalogue import load_catalogue
 from fixtures.config import DEFAULT_TARGET, load_target
-from fixtures.conformance_report import TestResult, build_report, render_markdown, requirement_outcome
+from fixtures.conformance_report import (
+    TestResult,
+    build_report,
+    render_markdown,
+    requirement_outcome,
+)
 
 NOW = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
 

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Which suite covers a requirement; the defects of other requirements are proven elsewhere
 # (the eligibility suite proves its own: tests/eligibility/).
-SUITE_FOR_PREFIX = {"RP-": "suites/rp", "IDP-": "suites/idp", "N-VER-2": "suites/journey"}
+SUITE_FOR_PREFIX = {"RP-": "suites/rp", "IDP-": "suites/idp", "N-VER-2": "suites/journey",
+                    "APP-01": "suites/journey/test_app_links.py",
+                    "APP-06": "suites/journey/test_device_states.py"}
 
 
 def _suite_for(requirement: str) -> str | None:
