@@ -237,6 +237,36 @@ async def leading_zeros_kept(client, clock):
     return screen.screen == "vneid-passcode"
 
 
+@probe(Defect.APP_LINKS_UNVERIFIED)
+async def app_links_name_the_vneid_app(client, clock):
+    assetlinks = await client.get("/.well-known/assetlinks.json")
+    apple = await client.get("/.well-known/apple-app-site-association")
+    return (assetlinks.json()[0]["target"]["package_name"] == "com.vnid"
+            and apple.status_code == 200 and "applinks" in apple.json())
+
+
+async def _not_installed_screen(client) -> object:
+    await client.get("/_device?vneid_installed=0")
+    screen = read_screen(await LoginFlow(client).open())
+    assert screen.outcome == "VNEID_NOT_INSTALLED", screen.screen
+    return screen
+
+
+@probe(Defect.NOT_INSTALLED_DEAD_END)
+async def not_installed_offers_a_way_on(client, clock):
+    screen = await _not_installed_screen(client)
+    return screen.has("store-link") and screen.has("web-fallback")
+
+
+@probe(Defect.WEB_FALLBACK_OFF_ORIGIN)
+async def web_fallback_stays_on_vneid(client, clock):
+    href = (await _not_installed_screen(client)).testids["web-fallback"]["href"]
+    if not href.startswith("/authorize/web?tx="):
+        return False
+    # The fallback really continues the same login in the browser.
+    return read_screen(await client.get(href)).screen == "vneid-login"
+
+
 def _config(defects: frozenset[str]):
     base = stub_config()
     return stub_config(clients=(*base.clients, OTHER), defects=defects)

@@ -262,6 +262,13 @@ async def _min_exclusive(rig, clock):
     return (await rig.start("1.6.7")).status_code
 
 
+@scenario("app_links_unverified", ("com.bhxhapp", 200), ("com.example.unrelated", 404))
+async def _app_links_unverified(rig, clock):
+    statements = (await rig.vssid.get("/.well-known/assetlinks.json")).json()
+    apple = await rig.vssid.get("/.well-known/apple-app-site-association")
+    return statements[0]["target"]["package_name"], apple.status_code
+
+
 @scenario("version_gate_ui_only", (200, False), (303, False))
 async def _gate_ui_only(rig, clock):
     await rig.vssid.get("/_device", params={"vssid_version": "1.6.6"})

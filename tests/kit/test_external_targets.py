@@ -1,0 +1,162 @@
+"""The kit against systems it does not start: the stubs run standalone, described by target files.
+
+This is what a vendor does with their own system; here the "external" systems are the stubs
+started as separate processes (`python -m stubs.vneid` / `python -m stubs.vssid`), so the run
+must pass, and what the kit cannot do to an external system must be `not_applicable`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import tomllib
+
+from fixtures.config import DEFAULT_TARGET, load_target
+from fixtures.servers import Tls
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = ROOT / "fixtures" / "data" / "targets"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def standalone(*args: str) -> Iterator[str]:
+    """Run a stub as its own process; yield the URL it prints when ready; stop it after."""
+    process = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline().strip()
+        assert line.startswith("http"), f"{args[0]} did not start: {line!r} " \
+                                        f"{process.stderr.read() if process.poll() else ''}"
+        yield line
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def personas_toml() -> str:
+    """The embedded target's personas (the stubs' data), as target file text."""
+    text = DEFAULT_TARGET.read_text(encoding="utf-8")
+    return text[text.index("[[persona]]"):]
+
+
+def run_kit(target: Path, suites: list[str], out: Path, env: dict[str, str]) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *suites, "-q", "--target", str(target),
+         "--conformance-report", str(out), "-o", "addopts=-p no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        env={**os.environ, **env})
+    assert done.returncode == 0, f"exit {done.returncode}:\n{done.stdout[-4000:]}"
+    return json.loads((out / "conformance.json").read_text(encoding="utf-8"))
+
+
+def verdicts(report: dict) -> dict[str, str]:
+    return {t["nodeid"]: t["outcome"] for r in report["requirements"] for t in r["tests"]}
+
+
+@pytest.mark.parametrize("example", sorted(TARGETS.glob("*.example.toml")), ids=lambda p: p.name)
+def test_the_example_target_files_are_valid(example: Path, monkeypatch, tmp_path):
+    """The commented examples load once their secrets and files exist (what a vendor fills in)."""
+    raw = tomllib.loads(example.read_text(encoding="utf-8"))
+    for side in ("rp", "idp"):
+        client = raw.get(side, {}).get("client")
+        if client:
+            monkeypatch.setenv(client["client_secret_env"], "secret-from-the-environment")
+    copy = tmp_path / example.name
+    copy.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("tls_cert_file", "tls_key_file", "tls_ca_file"):
+        if name in raw.get("embedded", {}):
+            (tmp_path / raw["embedded"][name]).write_text("placeholder", encoding="utf-8")
+    target = load_target(copy)
+    assert target.rp.kind == "external" or target.idp.kind == "external"
+
+
+def test_an_external_identity_provider(tmp_path: Path):
+    """The IdP suite and the journey against a VNeID the kit did not start (and cannot script)."""
+    secret = secrets.token_urlsafe(24)
+    callback = f"https://127.0.0.1:{free_port()}/app/vneid/callback"
+    ca = tmp_path / "vneid-ca.pem"
+    with standalone("stubs.vneid", "--port", "0", "--tls", "--ca-out", str(ca),
+                    "--client-id", "kit", "--client-name", "VssID – Bảo hiểm xã hội Việt Nam",
+                    "--client-secret", secret, "--redirect-uri", callback) as issuer:
+        target = tmp_path / "idp.toml"
+        target.write_text(f'''name = "standalone-vneid"
+[idp]
+kind = "external"
+url = "{issuer}"
+ca_file = "{ca}"
+[idp.client]
+client_id = "kit"
+client_secret_env = "KIT_TEST_CLIENT_SECRET"
+redirect_uri = "{callback}"
+[rp]
+kind = "embedded"
+{personas_toml()}''', encoding="utf-8")
+        report = run_kit(target, ["suites/idp", "suites/journey/test_notice_journey.py",
+                                  "--driver", "playwright"], tmp_path / "out",
+                         {"KIT_TEST_CLIENT_SECRET": secret})
+    outcomes = verdicts(report)
+    assert "failed" not in outcomes.values()
+    passed = [n for n, o in outcomes.items() if o == "passed"]
+    not_applicable = [n for n, o in outcomes.items() if o == "not_applicable"]
+    assert any("test_state_is_echoed_unchanged" in n for n in passed)
+    assert any("test_level2_person_with_vssid_account_reaches_home" in n for n in passed)
+    assert any("rotation" in n for n in not_applicable), "key rotation needs the control plane"
+    assert any("lock_the_account" in n for n in not_applicable)
+    assert report["target"]["idp"] == {"kind": "external", "url": issuer}
+
+
+def test_an_external_relying_party(tmp_path: Path):
+    """The RP suite against a VssID the kit did not start, configured with the kit's VNeID."""
+    secret = secrets.token_urlsafe(24)
+    kit_tls = Tls.issue(tmp_path / "kit-tls")  # fixed for the run: the RP must trust it
+    vneid_port = free_port()
+    with standalone("stubs.vssid", "--issuer", f"https://127.0.0.1:{vneid_port}",
+                    "--client-secret", secret, "--port", "0", "--tls",
+                    "--ca-out", str(tmp_path / "vssid-ca.pem"),
+                    "--ca-file", str(kit_tls.ca_file)) as vssid:
+        target = tmp_path / "rp.toml"
+        target.write_text(f'''name = "standalone-vssid"
+[rp]
+kind = "external"
+url = "{vssid}"
+ca_file = "{tmp_path / 'vssid-ca.pem'}"
+[rp.client]
+client_id = "vssid"
+client_secret_env = "KIT_TEST_RP_SECRET"
+redirect_uri = "{vssid}/app/vneid/callback"
+[idp]
+kind = "embedded"
+[embedded]
+vneid_port = {vneid_port}
+tls_cert_file = "{kit_tls.cert_file}"
+tls_key_file = "{kit_tls.key_file}"
+tls_ca_file = "{kit_tls.ca_file}"
+{personas_toml()}''', encoding="utf-8")
+        report = run_kit(target, ["suites/rp"], tmp_path / "out",
+                         {"KIT_TEST_RP_SECRET": secret})
+    outcomes = verdicts(report)
+    assert "failed" not in outcomes.values()
+    passed = [n for n, o in outcomes.items() if o == "passed"]
+    not_applicable = [n for n, o in outcomes.items() if o == "not_applicable"]
+    assert any("wrong_or_missing_iss" in n for n in passed)
+    assert any("late_callback" in n for n in not_applicable), "the RP's clock is its own"
+    assert any("relying_partys_logs" in n for n in not_applicable)
+    assert secret not in json.dumps(report)
