@@ -13,12 +13,12 @@ import secrets
 import socket
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from fixtures.config import DEFAULT_TARGET, load_target
 from fixtures.servers import Tls

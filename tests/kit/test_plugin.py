@@ -86,3 +86,53 @@ def test_requirement_ids_become_allure_labels(pytester: pytest.Pytester):
     links = {link["name"] for link in failing["links"]}
     assert "RP-03: source" in links
     assert ("severity", "critical") in {(x["name"], x["value"]) for x in failing["labels"]}
+
+
+EXPECTED = """
+[[expected_failure]]
+test = "test_expected.py::test_known_defect"
+reason = "ACME-1: nonce check lands in 2.4"
+expires = {expires}
+"""
+
+KNOWN_DEFECT = """
+import pytest
+
+@pytest.mark.req("RP-04")
+def test_known_defect():
+    assert {outcome}, "the nonce was not checked"
+
+@pytest.mark.req("RP-03")
+def test_fine():
+    pass
+"""
+
+
+def _run_with_expected(pytester, *, outcome: str, expires: str):
+    pytester.makepyfile(test_expected=KNOWN_DEFECT.format(outcome=outcome))
+    pytester.makefile(".toml", expected=EXPECTED.format(expires=expires))
+    return pytester.runpytest(*PLUGIN, "--expected-failures", "expected.toml",
+                              "--conformance-report", "out")
+
+
+def test_a_listed_failure_is_reported_as_expected(pytester: pytest.Pytester):
+    result = _run_with_expected(pytester, outcome="False", expires="2999-12-31")
+    assert result.ret == pytest.ExitCode.OK
+    result.assert_outcomes(passed=1, xfailed=1)
+    report = json.loads((pytester.path / "out" / "conformance.json").read_text("utf-8"))
+    rp04 = next(r for r in report["requirements"] if r["id"] == "RP-04")
+    assert rp04["outcome"] == "expected_failure"
+    assert "ACME-1" in rp04["reason"]
+
+
+def test_an_expected_failure_that_passes_fails_the_run(pytester: pytest.Pytester):
+    result = _run_with_expected(pytester, outcome="True", expires="2999-12-31")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*XPASS(strict)*ACME-1*"])
+
+
+def test_an_expired_entry_fails_the_run(pytester: pytest.Pytester):
+    result = _run_with_expected(pytester, outcome="False", expires="2020-01-01")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_expected.py::test_known_defect expired on 2020-01-01*"])
