@@ -56,15 +56,17 @@ class RunningVneid:
 def vneid(tmp_path: Path) -> Iterator[RunningVneid]:
     """`python -m stubs.vneid` on 127.0.0.1, port 0, TLS from a throwaway CA."""
     ca_file, secret, token = tmp_path / "ca.pem", secrets.token_urlsafe(24), secrets.token_hex(16)
+    log = (tmp_path / "vneid.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0", "--tls",
          "--ca-out", str(ca_file), "--client-id", CLIENT_ID, "--client-secret", secret,
          "--redirect-uri", REDIRECT_URI, "--control-token", token],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         issuer = process.stdout.readline().strip()
-        assert issuer.startswith("https://127.0.0.1:"), "the stub did not start"
+        assert issuer.startswith("https://127.0.0.1:"), (
+            f"the stub did not start: {(tmp_path / 'vneid.log').read_text('utf-8')}")
         yield RunningVneid(issuer, ca_file, secret, token)
     finally:
         process.terminate()
@@ -74,6 +76,7 @@ def vneid(tmp_path: Path) -> Iterator[RunningVneid]:
             process.kill()
             process.wait()
         process.stdout.close()
+        log.close()
 
 
 def node(step: str, vneid: RunningVneid, **extra: str) -> subprocess.CompletedProcess:
@@ -137,9 +140,9 @@ async def test_openid_client_redeems_the_code_and_validates_the_id_token(vneid):
 
 
 @pytest.mark.parametrize(("fault", "reason"), [
-    ("WRONG_SIGNING_KEY", "signature verification failed"),
-    ("WRONG_NONCE", '"nonce"'),
-    ("WRONG_AUDIENCE", '"aud"'),
+    pytest.param("WRONG_SIGNING_KEY", "signature verification failed", id="signature"),
+    pytest.param("WRONG_NONCE", '"nonce"', id="nonce"),
+    pytest.param("WRONG_AUDIENCE", '"aud"', id="audience"),
 ])
 async def test_openid_client_refuses_a_broken_id_token(vneid, fault, reason):
     # Proves the library really validates what it is given, so the pass above means something.
