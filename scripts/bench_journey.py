@@ -80,7 +80,8 @@ SCENARIOS: dict[str, Callable[[Phone, dict[str, Persona]], None]] = {
 
 
 @contextlib.contextmanager
-def playwright_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable[[], AppDriver]]:
+def playwright_phones(systems: SystemsUnderTest,
+                      chromium: str) -> Iterator[Callable[[], AppDriver]]:
     """A factory of fresh Playwright phones (one browser, a new context each)."""
     from playwright.sync_api import sync_playwright
 

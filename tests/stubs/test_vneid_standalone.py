@@ -58,3 +58,17 @@ def test_bad_config_exits_with_a_message_naming_the_key(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "lockout_threshold" in result.stderr
+
+
+def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
+    # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK
+    # (found by scripts/bench_vneid_load.py).
+    import socket
+
+    from stubs.vneid.__main__ import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -159,3 +159,16 @@ def test_standalone_needs_issuer_and_secret(
     flat = [item for pair in args.items() for item in pair]
     assert standalone_main(["--port", "0", *flat]) == 2
     assert missing.lstrip("-").replace("-", "_") in capsys.readouterr().err
+
+
+def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
+    # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK.
+    import socket
+
+    from stubs.vssid.__main__ import _bind
+
+    sock = _bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
