@@ -57,8 +57,10 @@ def main() -> None:
     seconds, summary = pytest_wall_time("suites/eligibility/test_every_combination.py")
     print(f"exhaustive combinations: {seconds:.1f} s wall ({summary})")
     for tier in tiers:
-        seconds, summary = pytest_wall_time("suites/eligibility", "--tier", tier)
-        print(f"whole eligibility suite, tier {tier}: {seconds:.1f} s wall ({summary}); "
+        serial, summary = pytest_wall_time("suites/eligibility", "--tier", tier)
+        parallel, _ = pytest_wall_time("suites/eligibility", "--tier", tier, "-n", "2")
+        print(f"whole eligibility suite, tier {tier}: {serial:.1f} s serial, {parallel:.1f} s "
+              f"with -n 2 (ratio {parallel / serial:.2f}; {summary}); "
               f"load {os.getloadavg()[0]:.2f}")
 
 

@@ -1,6 +1,6 @@
 """Benchmark: complete logins per second through the stub VNeID, by number of concurrent clients.
 
-    uv run python scripts/bench_vneid_load.py [--logins 60] [--concurrency 1,4,16] [--rounds 3]
+    uv run python scripts/bench_vneid_load.py [--logins 200] [--concurrency 1,4,16] [--rounds 3]
                                               [--time-limit 300]
 
 Starts `python -m stubs.vneid` on 127.0.0.1 (port 0, TLS from a throwaway CA) in a subprocess,
@@ -180,7 +180,7 @@ def print_table(results: dict[int, list[Round]], logins: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--logins", type=int, default=60, help="logins per round (1–1000)")
+    parser.add_argument("--logins", type=int, default=200, help="logins per round (1–1000)")
     parser.add_argument("--concurrency", default="1,4,16",
                         type=lambda s: [int(c) for c in s.split(",")],
                         help="comma-separated numbers of concurrent clients (each 1–64)")

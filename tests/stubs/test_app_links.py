@@ -52,7 +52,8 @@ async def test_vneid_association_files_name_the_vneid_app_and_its_app_link():
     assert detail["appIDs"] == ["TESTTEAM01.com.vnid"]
     # The web fallback is excluded first, so it never reopens the (missing) app.
     assert detail["components"] == [
-        {"/": "/authorize/web", "exclude": True, "comment": "the web fallback stays in the browser"},
+        {"/": "/authorize/web", "exclude": True,
+         "comment": "the web fallback stays in the browser"},
         {"/": "/authorize"}, {"/": "/authorize/*"}]
 
 

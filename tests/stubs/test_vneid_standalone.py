@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+
+from stubs.vneid.__main__ import _bind
 
 ROOT = Path(__file__).parents[2]
 
@@ -63,10 +66,6 @@ def test_bad_config_exits_with_a_message_naming_the_key(tmp_path):
 def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
     # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK
     # (found by scripts/bench_vneid_load.py).
-    import socket
-
-    from stubs.vneid.__main__ import _bind
-
     sock = _bind("127.0.0.1", 0)
     try:
         assert sock.proto == socket.IPPROTO_TCP
