@@ -34,6 +34,11 @@ def test_anything_but_12_ascii_digits_is_refused_with_a_message(kit_rp, idp_scre
     if not isinstance(after, VneidLogin) or not after.form_error:
         raise ConformanceFailure("APP-07", "the login screen again, saying what is wrong",
                                  repr(after))
+    # Refused as input, before any credential check: not "wrong ID number or password" (which
+    # would also count towards the person's lockout).
+    if after.outcome == "VNEID_BAD_CREDENTIALS":
+        raise ConformanceFailure("APP-07", f"{typed!r} refused as not a 12-digit ID number",
+                                 "tried as credentials (VNEID_BAD_CREDENTIALS)")
 
 
 @pytest.mark.req("APP-07")

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # (the eligibility suite proves its own: tests/eligibility/).
 SUITE_FOR_PREFIX = {"RP-": "suites/rp", "IDP-": "suites/idp", "N-VER-2": "suites/journey",
                     "APP-01": "suites/journey/test_app_links.py",
-                    "APP-06": "suites/journey/test_device_states.py"}
+                    "APP-06": "suites/journey/test_device_states.py",
+                    "APP-07": "suites/idp/test_id_number_input.py"}
 
 
 def _suite_for(requirement: str) -> str | None:
