@@ -146,7 +146,8 @@ async def _complete(request: Request, state: BackendState) -> tuple[Account, str
     account = _link_account(state, claims)
     if account is None:
         raise CallbackRefused(Outcome.NO_VSSID_ACCOUNT, "no_account")
-    if account.status in _STATUS_OUTCOMES:
+    if account.status in _STATUS_OUTCOMES and not state.config.has_defect(
+            "account_status_ignored"):
         raise CallbackRefused(_STATUS_OUTCOMES[account.status], f"account_{account.status}")
     return account, id_token
 

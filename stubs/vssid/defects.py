@@ -78,6 +78,11 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("app_links_unverified", "APP-01",
            "the association files do not verify the app: assetlinks.json names another "
            "package and apple-app-site-association is missing (404)"),
+    Defect("account_status_ignored", "N-ELIG-1",
+           "opens a session for a pending or locked VssID account as if it were active"),
+    Defect("handover_custom_scheme", "RP-17",
+           "hands over through a private-use scheme (vneid://…) instead of VNeID's verified "
+           "https app link"),
     Defect("version_gate_ui_only", "N-VER-2",
            "hides the button for old versions but the server does not enforce the minimum"),
 )

@@ -83,6 +83,9 @@ async def begin_attempt(request: Request, app_version: str | None) -> StartResul
     if not config.has_defect("acr_not_requested"):
         params["acr_values"] = config.acr_level2
     endpoint = metadata.authorization_endpoint
+    if config.has_defect("handover_custom_scheme"):
+        # RP-17 broken: any app registering this scheme may answer instead of VNeID.
+        endpoint = "vneid://" + endpoint.split("://", 1)[1]
     separator = "&" if "?" in endpoint else "?"
     log.info("start: attempt opened, handing over to VNeID")
     return StartResult(

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SUITE_FOR_PREFIX = {"RP-": "suites/rp", "IDP-": "suites/idp", "N-VER-2": "suites/journey",
                     "APP-01": "suites/journey/test_app_links.py",
                     "APP-06": "suites/journey/test_device_states.py",
-                    "APP-07": "suites/idp/test_id_number_input.py"}
+                    "APP-07": "suites/idp/test_id_number_input.py",
+                    "N-ELIG-1": "suites/rp/test_account_linking.py"}
 
 
 def _suite_for(requirement: str) -> str | None:
@@ -50,6 +51,7 @@ BREAKS_EVERY_JOURNEY = {
     "custom_scheme_redirect": "VNeID refuses a redirect_uri that is not registered (IDP-01)",
     "pkce_plain": "VNeID refuses the plain PKCE method (IDP-03)",
     "link_by_phone": "VNeID vouches for no phone number, so nobody's account is found",
+    "handover_custom_scheme": "a phone with no handler for the private scheme goes nowhere",
 }
 
 CASES = [
@@ -61,13 +63,17 @@ CASES = [
 ]
 
 
-def run_suite_against(stub: str, defect: str, suite: str, folder: Path) -> dict:
-    """Run `suite` against the embedded stubs with one defect on; the conformance report."""
+def run_suite_against(stub: str, defect: str, suite: str, folder: Path,
+                      also: str = "") -> dict:
+    """Run `suite` against the embedded stubs with a defect on; the conformance report.
+
+    `also` is a further target line (another stub's defect) for defects proven in pairs.
+    """
     target = folder / "target.toml"
     embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
     target.write_text(embedded.replace(
-        "[embedded]\ntls = true\n", f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n'),
-        encoding="utf-8")
+        "[embedded]\ntls = true\n",
+        f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n{also}\n'), encoding="utf-8")
     assert f'"{defect}"' in target.read_text(encoding="utf-8"), "defect not written to target"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", suite, "-q", "-p", "no:randomly", "--target",
@@ -98,3 +104,15 @@ def test_the_defect_is_caught_by_its_requirement_only(stub, defect, requirement,
                   if requirement not in ids and (defect, nodeid) not in KNOWN_COLLATERAL}
     assert not collateral, f"{stub} defect {defect!r} (breaking {requirement}) also failed " \
                            f"tests of other requirements: {collateral}"
+
+
+@pytest.mark.parametrize("only_one", [False, True], ids=["both-broken", "only-vneid-broken"])
+def test_level2_requirement_fails_only_when_both_sides_break(only_one, tmp_path):
+    """N-ELIG-2 is defended in depth: VNeID refuses level 1 (IDP-07) and VssID refuses a token
+    below level 2 (RP-13); each alone is proven above. The notice's requirement must fail when
+    both break, and hold while VssID still refuses."""
+    also = "" if only_one else 'vssid_defects = ["any_acr_accepted"]'
+    report = run_suite_against("vneid", "level1_tokens_issued", "suites/rp/test_account_linking.py",
+                               tmp_path, also=also)
+    n_elig_2 = next(r for r in report["requirements"] if r["id"] == "N-ELIG-2")
+    assert n_elig_2["outcome"] == ("passed" if only_one else "failed"), n_elig_2

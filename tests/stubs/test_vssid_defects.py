@@ -88,6 +88,17 @@ async def _custom_scheme(rig, clock):
     return (await _params(rig))["redirect_uri"].split(":", 1)[0]
 
 
+@scenario("account_status_ignored", "VSSID_PENDING", "LOGGED_IN")
+async def _account_status_ignored(rig, clock):
+    rig.idp.script.claims = {"id_number": "048201000567"}  # Phạm Minh Khoa: pending
+    return await _result(rig)
+
+
+@scenario("handover_custom_scheme", "https", "vneid")
+async def _handover_custom_scheme(rig, clock):
+    return (await rig.start("1.6.7")).headers["location"].split(":", 1)[0]
+
+
 @scenario("iss_param_unchecked", "PROTOCOL_ERROR", "LOGGED_IN")
 async def _iss_param_unchecked(rig, clock):
     rig.idp.script.response_params = {"iss": "https://evil.test"}
@@ -300,7 +311,7 @@ async def test_defect_changes_the_behaviour_it_names(name: str) -> None:
 # Defects that by design alter the plain happy path itself (link_by_phone: VNeID's ID
 # token carries no phone_number, so nobody links at all).
 _CHANGES_HAPPY_PATH = {"token_in_url", "custom_scheme_redirect", "version_min_exclusive",
-                       "link_by_phone"}
+                       "link_by_phone", "handover_custom_scheme"}
 
 
 @pytest.mark.parametrize("name", sorted(defects.NAMES - _CHANGES_HAPPY_PATH))
