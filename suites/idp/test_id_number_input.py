@@ -27,7 +27,12 @@ def _login_screen(kit_rp, idp_screens) -> VneidLogin:
 def test_anything_but_12_ascii_digits_is_refused_with_a_message(kit_rp, idp_screens, personas,
                                                                  typed):
     person = personas["l2_active"]
-    after = _login_screen(kit_rp, idp_screens).log_in(typed, person.password)
+    screen = _login_screen(kit_rp, idp_screens)
+    field_limit = screen.driver.attribute("id-number", "maxlength")
+    after = screen.log_in(typed, person.password)
+    if isinstance(after, VneidPasscode) and len(typed) > 12 and field_limit == "12":
+        return  # in a browser the field itself cannot hold a 13th digit; the server's own
+        # refusal is what the run over HTTP (no maxlength) checks
     if isinstance(after, VneidPasscode) or after.outcome == "LOGGED_IN":
         raise ConformanceFailure("APP-07", f"{typed!r} refused as an ID number",
                                  "the login went on to the passcode")

@@ -88,8 +88,32 @@ def test_the_example_target_files_are_valid(example: Path, monkeypatch, tmp_path
     assert target.rp.kind == "external" or target.idp.kind == "external"
 
 
-def test_an_external_identity_provider(tmp_path: Path):
-    """The IdP suite and the journey against a VNeID the kit did not start (and cannot script)."""
+# The stub's screens described the way a vendor describes their own: by selectors of their
+# markup (names, actions, roles), not by the kit's data-testid contract.
+LOCATORS = """
+[idp.locators]
+"screen:vneid-login" = "form[action$='/authorize/login']"
+"screen:vneid-passcode" = "input[name='passcode']"
+"screen:vneid-consent" = "button[name='decision'][value='approve']"
+"outcome:VNEID_LOCKED" = "body[data-screen='vneid-locked']"
+"outcome:VNEID_BAD_CREDENTIALS" = "body[data-outcome='VNEID_BAD_CREDENTIALS']"
+"outcome:PROTOCOL_ERROR" = "body[data-screen$='error']"
+"id-number" = "input[name='id_number']"
+password = "input[name='password']"
+"login-submit" = "form[action$='/authorize/login'] button[type='submit']"
+"form-error" = "p[role='alert']"
+passcode = "input[name='passcode']"
+"passcode-submit" = "form[action$='/authorize/passcode'] button[type='submit']"
+"consent-client-name" = "[data-testid='consent-client-name']"
+"consent-approve" = "button[value='approve']"
+"consent-decline" = "button[value='decline']"
+"""
+
+
+@pytest.mark.parametrize("screens", ["contract", "locators"])
+def test_an_external_identity_provider(tmp_path: Path, screens: str):
+    """The IdP suite and the journey against a VNeID the kit did not start (and cannot script);
+    its screens found by the contract over HTTP, or by the target's locators in a browser."""
     secret = secrets.token_urlsafe(24)
     callback = f"https://127.0.0.1:{free_port()}/app/vneid/callback"
     ca = tmp_path / "vneid-ca.pem"
@@ -106,6 +130,7 @@ ca_file = "{ca}"
 client_id = "kit"
 client_secret_env = "KIT_TEST_CLIENT_SECRET"
 redirect_uri = "{callback}"
+{LOCATORS if screens == "locators" else ""}
 [rp]
 kind = "embedded"
 {personas_toml()}''', encoding="utf-8")
