@@ -86,8 +86,8 @@ def playwright_phones(systems: SystemsUnderTest,
     from playwright.sync_api import sync_playwright
 
     args = [*CHROMIUM_ARGS]
-    if systems.tls:
-        args.append(f"--ignore-certificate-errors-spki-list={systems.tls.spki_sha256}")
+    if systems.spki_pins:
+        args.append(f"--ignore-certificate-errors-spki-list={','.join(systems.spki_pins)}")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=args)
         device = {**playwright.devices[PHONE_PROFILE], "locale": "vi-VN"}
@@ -115,7 +115,7 @@ def appium_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable
     from appium.options.common import AppiumOptions
 
     caps = build_capabilities(load_profile(None), chromium_binary=chromium,
-                              spki_sha256=systems.tls.spki_sha256 if systems.tls else None,
+                              spki_sha256=",".join(systems.spki_pins) or None,
                               chromedriver_port=free_loopback_port())
     with tempfile.TemporaryDirectory() as folder, \
             local_appium_server(Path(folder) / "appium.log") as server:

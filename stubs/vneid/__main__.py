@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import socket
 import sys
-import tempfile
 from pathlib import Path
 
 import uvicorn
 
+from stubs.serving import bind_socket, issue_local_tls, url_host
 from stubs.vneid.app import create_app
 from stubs.vneid.config import ClientRegistration, ConfigError, load_config
 
@@ -38,44 +37,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind first, so port 0 resolves to a real port before the issuer is fixed."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose
-    # proto says TCP; with proto 0 every response waited ~40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _url_host(host: str) -> str:
-    try:
-        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
-    except ValueError:
-        return host
-
-
-def _tls_files(host: str, ca_out: Path | None) -> tuple[str, str, Path]:
-    """A local CA and a server certificate for the host, 127.0.0.1 and localhost (trustme)."""
-    import trustme
-
-    ca = trustme.CA(organization_name="vneid-conformance local CA")
-    names = sorted({"127.0.0.1", "localhost", "::1", host})
-    cert = ca.issue_cert(*names)
-    folder = Path(tempfile.mkdtemp(prefix="vneid-tls-"))
-    cert_path, key_path = folder / "server.pem", folder / "server.key"
-    cert.cert_chain_pems[0].write_to_path(str(cert_path))
-    for extra in cert.cert_chain_pems[1:]:
-        extra.write_to_path(str(cert_path), append=True)
-    cert.private_key_pem.write_to_path(str(key_path))
-    ca_path = ca_out or folder / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_path))
-    return str(cert_path), str(key_path), ca_path
-
-
 async def _serve(server: uvicorn.Server, sock: socket.socket, issuer: str) -> None:
     """Serve on the bound socket; print the issuer once uvicorn is accepting."""
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -91,10 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    sock = _bind(args.host, args.port)
+    sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     scheme = "https" if args.tls else "http"
-    issuer = args.issuer or f"{scheme}://{_url_host(args.host)}:{port}"
+    issuer = args.issuer or f"{scheme}://{url_host(args.host)}:{port}"
     overrides: dict = {"issuer": issuer}
     if args.control_token:
         overrides["control_token"] = args.control_token
@@ -118,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: seeded defects on: {sorted(config.defects)}", file=sys.stderr)
     ssl: dict = {}
     if args.tls:
-        cert, key, ca_path = _tls_files(args.host, args.ca_out)
-        ssl = {"ssl_certfile": cert, "ssl_keyfile": key}
-        print(f"CA certificate: {ca_path}", file=sys.stderr, flush=True)
+        tls = issue_local_tls(["127.0.0.1", "localhost", "::1", args.host], ca_out=args.ca_out)
+        ssl = {"ssl_certfile": str(tls.cert_file), "ssl_keyfile": str(tls.key_file)}
+        print(f"CA certificate: {tls.ca_file}", file=sys.stderr, flush=True)
     # Access logs would carry codes and state in query strings: off.
     server = uvicorn.Server(uvicorn.Config(create_app(config), access_log=False,
                                            log_level="warning", **ssl))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import socket
 import sys
-import tempfile
 from pathlib import Path
 
 import uvicorn
 
+from stubs.serving import bind_socket, issue_local_tls, url_host
 from stubs.vssid.accounts import AccountFileError
 from stubs.vssid.app import create_app
 from stubs.vssid.config import ConfigError, load_config
@@ -38,43 +37,6 @@ def _arguments() -> argparse.ArgumentParser:
                         help="switch on a defect (repeatable; only for the kit's own tests)")
     parser.add_argument("--log-level", default="INFO")
     return parser
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind before building the config, so port 0 becomes the real port in base_url."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose
-    # proto says TCP; with proto 0 every response waited ~40 ms for a delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _origin_host(host: str) -> str:
-    try:
-        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
-    except ValueError:
-        return host
-
-
-def _generated_certificate(host: str, ca_out: Path | None) -> tuple[str, str]:
-    """A throwaway local CA (trustme) and a server certificate for this host."""
-    import trustme
-
-    authority = trustme.CA(organization_name="reference VssID local CA")
-    server = authority.issue_cert(*sorted({host, "127.0.0.1", "localhost"}))
-    folder = Path(tempfile.mkdtemp(prefix="vssid-tls-"))
-    chain, key = folder / "server.pem", folder / "server.key"
-    for index, pem in enumerate(server.cert_chain_pems):
-        pem.write_to_path(str(chain), append=index > 0)
-    server.private_key_pem.write_to_path(str(key))
-    ca_path = ca_out or folder / "ca.pem"
-    authority.cert_pem.write_to_path(str(ca_path))
-    print(f"CA certificate: {ca_path}", file=sys.stderr, flush=True)
-    return str(chain), str(key)
 
 
 def _configure_logging(level: str, *, redacting: bool) -> dict:
@@ -105,11 +67,11 @@ async def _serve(server: uvicorn.Server, sock: socket.socket, base_url: str) -> 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, bind, build the app, print the base URL when ready, serve."""
     args = _arguments().parse_args(argv)
-    sock = _bind(args.host, args.port)
+    sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     scheme = "https" if args.tls else "http"
     overrides = {
-        "base_url": args.base_url or f"{scheme}://{_origin_host(args.host)}:{port}",
+        "base_url": args.base_url or f"{scheme}://{url_host(args.host)}:{port}",
         "issuer": args.issuer,
         "client_id": args.client_id,
         "client_secret": args.client_secret,
@@ -132,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.tls_cert and args.tls_key:
             tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
         else:
-            cert, key = _generated_certificate(args.host, args.ca_out)
-            tls = {"ssl_certfile": cert, "ssl_keyfile": key}
+            local = issue_local_tls(["127.0.0.1", "localhost", args.host], ca_out=args.ca_out,
+                                    organization="reference VssID local CA")
+            print(f"CA certificate: {local.ca_file}", file=sys.stderr, flush=True)
+            tls = {"ssl_certfile": str(local.cert_file), "ssl_keyfile": str(local.key_file)}
     server = uvicorn.Server(uvicorn.Config(
         app, log_config=log_config, log_level=args.log_level.lower(), lifespan="on", **tls,
     ))

@@ -6,6 +6,9 @@ import pytest
 
 from fixtures.checks import did_not_call, logged_in, refused_without_session
 
+# Far enough from the ± skew boundary that the seconds a login takes cannot cross it.
+BOUNDARY_MARGIN_S = 10
+
 
 def _refuses_token(rp, kit_vneid, person, fault, requirement, outcome=None, **settings):
     """The happy path with the ID token wrong in one way: error screen, no session, no userinfo."""
@@ -71,10 +74,6 @@ def test_tokens_outside_their_time_are_refused(rp, personas, kit_vneid, fault, t
     skew = target.profile.clock_skew_seconds
     _refuses_token(rp, kit_vneid, personas["l2_active"], fault, "RP-12",
                    offset_seconds=skew + BOUNDARY_MARGIN_S)
-
-
-# Far enough from the boundary that the seconds a login takes cannot cross it.
-BOUNDARY_MARGIN_S = 10
 
 
 @pytest.mark.req("RP-12")

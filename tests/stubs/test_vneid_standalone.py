@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from stubs.vneid.__main__ import _bind
+from stubs.serving import bind_socket
 
 ROOT = Path(__file__).parents[2]
 
@@ -66,7 +66,7 @@ def test_bad_config_exits_with_a_message_naming_the_key(tmp_path):
 def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
     # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK
     # (found by scripts/bench_vneid_load.py).
-    sock = _bind("127.0.0.1", 0)
+    sock = bind_socket("127.0.0.1", 0)
     try:
         assert sock.proto == socket.IPPROTO_TCP
     finally:

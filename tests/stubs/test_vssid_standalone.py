@@ -17,7 +17,7 @@ import pytest
 import trustme
 import uvicorn
 
-from stubs.vssid.__main__ import _bind
+from stubs.serving import bind_socket
 from stubs.vssid.__main__ import main as standalone_main
 from tests.stubs.vssid_fake_idp import FakeIdp
 from tests.stubs.vssid_rig import CLIENT_SECRET
@@ -165,7 +165,7 @@ def test_standalone_needs_issuer_and_secret(
 
 def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
     # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK.
-    sock = _bind("127.0.0.1", 0)
+    sock = bind_socket("127.0.0.1", 0)
     try:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
