@@ -60,10 +60,9 @@ def running_vneid(folder: Path) -> Iterator[Stub]:
     ca_file, secret = folder / "ca.pem", secrets.token_urlsafe(24)
     process = subprocess.Popen(
         [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0", "--tls",
-         "--ca-out", str(ca_file), "--client-id", CLIENT_ID, "--client-secret", secret,
-         "--redirect-uri", REDIRECT_URI],
+         "--ca-out", str(ca_file), "--client-id", CLIENT_ID, "--redirect-uri", REDIRECT_URI],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "VNEID_CLIENT_SECRET": secret})
     try:
         issuer = process.stdout.readline().strip()
         if not issuer.startswith("https://127.0.0.1:"):

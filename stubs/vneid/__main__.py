@@ -1,10 +1,16 @@
-"""Run the stub VNeID standalone: `python -m stubs.vneid --config FILE --port 0 [--tls]`."""
+"""Run the stub VNeID standalone: `python -m stubs.vneid --config FILE --port 0 [--tls]`.
+
+Secrets are best given through the environment (`VNEID_CLIENT_SECRET`,
+`VNEID_CONTROL_TOKEN`): a command line is visible to every user of the machine. A flag, when
+given, wins over the environment.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -28,10 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--ca-out", type=Path, help="where to write the CA PEM (with --tls)")
     parser.add_argument("--client-id", help="register one client (with the three below)")
     parser.add_argument("--client-name", default=None)
-    parser.add_argument("--client-secret", default=None)
+    parser.add_argument("--client-secret", default=os.environ.get("VNEID_CLIENT_SECRET"),
+                        help="secret of --client-id (default: $VNEID_CLIENT_SECRET)")
     parser.add_argument("--redirect-uri", action="append", default=[],
                         help="a redirect URI of --client-id (repeatable)")
-    parser.add_argument("--control-token", help="enable the control plane with this bearer token")
+    parser.add_argument("--control-token", default=os.environ.get("VNEID_CONTROL_TOKEN"),
+                        help="enable the control plane with this bearer token "
+                             "(default: $VNEID_CONTROL_TOKEN)")
     parser.add_argument("--defect", action="append", default=[],
                         help="switch on a seeded defect (repeatable; for the kit's own tests)")
     return parser
@@ -65,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config, **overrides)
         if args.client_id:
             if not (args.client_secret and args.redirect_uri):
-                raise ConfigError("--client-id needs --client-secret and --redirect-uri")
+                raise ConfigError("--client-id needs a secret (--client-secret=VALUE or "
+                                  "$VNEID_CLIENT_SECRET) and --redirect-uri")
             extra = ClientRegistration(args.client_id, args.client_name or args.client_id,
                                        args.client_secret, tuple(args.redirect_uri))
             others = tuple(c for c in config.clients if c.client_id != args.client_id)

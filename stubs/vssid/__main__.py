@@ -1,10 +1,15 @@
-"""Run the reference VssID standalone: `python -m stubs.vssid --config FILE --issuer URL ...`."""
+"""Run the reference VssID standalone: `python -m stubs.vssid --config FILE --issuer URL ...`.
+
+The client secret is best given through the environment (`VSSID_CLIENT_SECRET`): a command
+line is visible to every user of the machine. `--client-secret`, when given, wins.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -23,7 +28,8 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="TOML settings file (see README)")
     parser.add_argument("--issuer", help="VNeID issuer URL (overrides the file)")
     parser.add_argument("--client-id", help="client_id registered at VNeID (default vssid)")
-    parser.add_argument("--client-secret", help="client secret registered at VNeID")
+    parser.add_argument("--client-secret", default=os.environ.get("VSSID_CLIENT_SECRET"),
+                        help="client secret registered at VNeID (default: $VSSID_CLIENT_SECRET)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (0 = any free port)")
     parser.add_argument("--base-url", help="public origin (default scheme://host:real-port)")

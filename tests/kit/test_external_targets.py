@@ -34,10 +34,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def standalone(*args: str) -> Iterator[str]:
-    """Run a stub as its own process; yield the URL it prints when ready; stop it after."""
+def standalone(*args: str, env: dict[str, str]) -> Iterator[str]:
+    """Run a stub as its own process (secrets in `env`, never on its command line); yield the
+    URL it prints when ready; stop it after."""
     process = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
     try:
         line = process.stdout.readline().strip()
         assert line.startswith("http"), f"{args[0]} did not start: {line!r} " \
@@ -119,7 +120,8 @@ def test_an_external_identity_provider(tmp_path: Path, screens: str):
     ca = tmp_path / "vneid-ca.pem"
     with standalone("stubs.vneid", "--port", "0", "--tls", "--ca-out", str(ca),
                     "--client-id", "kit", "--client-name", "VssID – Bảo hiểm xã hội Việt Nam",
-                    "--client-secret", secret, "--redirect-uri", callback) as issuer:
+                    "--redirect-uri", callback,
+                    env={"VNEID_CLIENT_SECRET": secret}) as issuer:
         target = tmp_path / "idp.toml"
         target.write_text(f'''name = "standalone-vneid"
 [idp]
@@ -154,9 +156,10 @@ def test_an_external_relying_party(tmp_path: Path):
     kit_tls = Tls.issue(tmp_path / "kit-tls")  # fixed for the run: the RP must trust it
     vneid_port = free_port()
     with standalone("stubs.vssid", "--issuer", f"https://127.0.0.1:{vneid_port}",
-                    "--client-secret", secret, "--port", "0", "--tls",
+                    "--port", "0", "--tls",
                     "--ca-out", str(tmp_path / "vssid-ca.pem"),
-                    "--ca-file", str(kit_tls.ca_file)) as vssid:
+                    "--ca-file", str(kit_tls.ca_file),
+                    env={"VSSID_CLIENT_SECRET": secret}) as vssid:
         target = tmp_path / "rp.toml"
         target.write_text(f'''name = "standalone-vssid"
 [rp]

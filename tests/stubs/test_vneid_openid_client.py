@@ -59,10 +59,10 @@ def vneid(tmp_path: Path) -> Iterator[RunningVneid]:
     log = (tmp_path / "vneid.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0", "--tls",
-         "--ca-out", str(ca_file), "--client-id", CLIENT_ID, "--client-secret", secret,
-         "--redirect-uri", REDIRECT_URI, "--control-token", token],
+         "--ca-out", str(ca_file), "--client-id", CLIENT_ID, "--redirect-uri", REDIRECT_URI],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "VNEID_CLIENT_SECRET": secret,
+             "VNEID_CONTROL_TOKEN": token})
     try:
         issuer = process.stdout.readline().strip()
         assert issuer.startswith("https://127.0.0.1:"), (

@@ -53,6 +53,53 @@ def test_standalone_tls_server_prints_its_issuer_and_serves_discovery(tmp_path):
         process.stderr.close()
 
 
+def test_secrets_come_from_the_environment_even_when_they_start_with_a_dash(tmp_path):
+    # token_urlsafe() starts with "-" one time in 64; as a flag value argparse takes it for an
+    # option (this broke CI once). The environment carries it whole, and off the command line.
+    secret, token = "-starts-with-a-dash", "-control-token"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0",
+         "--client-id", "vssid", "--redirect-uri", "https://127.0.0.1:9/cb"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "VNEID_CLIENT_SECRET": secret,
+             "VNEID_CONTROL_TOKEN": token},
+    )
+    try:
+        issuer = process.stdout.readline().strip()
+        assert issuer.startswith("http://127.0.0.1:"), process.stderr.read()
+        with httpx.Client(timeout=10) as client:
+            control = client.get(issuer + "/_stub/clients",
+                                 headers={"authorization": f"Bearer {token}"})
+            right = client.post(issuer + "/token", auth=("vssid", secret), data={
+                "grant_type": "authorization_code", "code": "nope",
+                "redirect_uri": "https://127.0.0.1:9/cb", "code_verifier": "v" * 43})
+            wrong = client.post(issuer + "/token", auth=("vssid", "s"), data={
+                "grant_type": "authorization_code", "code": "nope",
+                "redirect_uri": "https://127.0.0.1:9/cb", "code_verifier": "v" * 43})
+        assert control.status_code == 200
+        assert right.json()["error"] == "invalid_grant"  # the client authenticated
+        assert wrong.json()["error"] == "invalid_client"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_a_client_without_a_secret_is_refused_with_what_to_give(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "stubs.vneid", "--port", "0", "--client-id", "vssid",
+         "--redirect-uri", "https://127.0.0.1:9/cb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+        env={k: v for k, v in os.environ.items() if k != "VNEID_CLIENT_SECRET"})
+    assert result.returncode == 2
+    assert "VNEID_CLIENT_SECRET" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_bad_config_exits_with_a_message_naming_the_key(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text("lockout_threshold = 0\n", "utf-8")
