@@ -41,6 +41,9 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--ca-file", type=Path, help="CA bundle to trust for HTTPS to VNeID")
     parser.add_argument("--defect", action="append", default=[],
                         help="switch on a defect (repeatable; only for the kit's own tests)")
+    parser.add_argument("--plain-markup", action="store_true",
+                        help="screens without the kit's contract attributes (to prove a "
+                             "target's [rp.locators]; only for the kit's own tests)")
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "client_secret": args.client_secret,
         "ca_file": args.ca_file,
         "defects": frozenset(args.defect) if args.defect else None,
+        "contract_markup": False if args.plain_markup else None,
     }
     try:
         config = load_config(args.config, **overrides)

@@ -63,6 +63,10 @@ class VssidConfig:
     attempt_cookie: str = "vssid_attempt"
     session_cookie: str = "vssid_session"
     control_plane_enabled: bool = True
+    # False: screens without the kit's contract attributes (data-testid, data-screen,
+    # data-outcome, data-reason), like a vendor's app that has none; only for proving that a
+    # target's [rp.locators] table alone is enough to drive the RP suite.
+    contract_markup: bool = True
     defects: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -12,6 +14,17 @@ from stubs.vssid.outcomes import REASON_MESSAGES, TEXT, Outcome
 templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# The kit's screen contract (stubs/README.md), as the templates write it.
+_CONTRACT_ATTRIBUTE = re.compile(rb'\s+data-(?:testid|screen|outcome|reason)="[^"]*"')
+
+
+def _markup(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """The response as rendered, or without the contract's attributes when so configured."""
+    if request.app.state.vssid.config.contract_markup:
+        return response
+    body = _CONTRACT_ATTRIBUTE.sub(b"", response.body)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return HTMLResponse(body, status_code=response.status_code, headers=headers)
 
 
 def render_screen(
@@ -30,7 +43,7 @@ def render_screen(
     response = templates.TemplateResponse(
         request, template, values, status_code=status_code, headers=_NO_STORE
     )
-    return response
+    return _markup(request, response)
 
 
 def render_outcome(
@@ -62,9 +75,9 @@ def render_outcome(
 
 def render_error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
     """A plain Vietnamese error page for anything that is not part of a login attempt."""
-    return templates.TemplateResponse(
+    return _markup(request, templates.TemplateResponse(
         request, "error.html",
         {"screen": "vssid-error", "outcome": None, "reason": None,
          "title": "Đã có lỗi xảy ra", "message": message},
         status_code=status_code, headers=_NO_STORE,
-    )
+    ))

@@ -119,3 +119,18 @@ async def test_unreachable_vneid_gives_idp_error_not_500() -> None:
         screen = read_screen(await rig.start())
         assert screen.outcome in ("IDP_ERROR", "PROTOCOL_ERROR")
         assert screen.status < 500
+
+
+async def test_plain_markup_drops_the_contract_attributes_and_nothing_else() -> None:
+    # For proving [rp.locators]: the same screens as a vendor's app without test ids.
+    async with Rig(vssid_config(contract_markup=False)) as rig:
+        login = await rig.vssid.get("/app/login")
+        refused = await rig.start("1.6.6")
+        missing = await rig.vssid.get("/nowhere")
+    for response in (login, refused, missing):
+        assert "data-testid" not in response.text and "data-screen" not in response.text
+        assert "data-outcome" not in response.text
+    assert 'action="/app/vneid/start"' in login.text
+    assert "Cần cập nhật VssID" in refused.text and refused.status_code == 200
+    assert missing.status_code == 404
+    assert int(login.headers["content-length"]) == len(login.content)
