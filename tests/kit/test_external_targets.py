@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,20 +37,28 @@ def free_port() -> int:
 @contextmanager
 def standalone(*args: str, env: dict[str, str]) -> Iterator[str]:
     """Run a stub as its own process (secrets in `env`, never on its command line); yield the
-    URL it prints when ready; stop it after."""
-    process = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
-    try:
-        line = process.stdout.readline().strip()
-        assert line.startswith("http"), f"{args[0]} did not start: {line!r} " \
-                                        f"{process.stderr.read() if process.poll() else ''}"
-        yield line
-    finally:
-        process.terminate()
+    URL it prints when ready; stop it after. Its log goes to a file: an unread pipe fills up
+    and blocks the stub mid-run."""
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
+        process = subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT,
+                                   stdout=subprocess.PIPE, stderr=log, text=True,
+                                   env={**os.environ, **env})
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            line = process.stdout.readline().strip()
+            if not line.startswith("http"):
+                process.kill()
+                process.wait()
+                log.seek(0)
+                raise AssertionError(f"{args[0]} did not start: {line!r} {log.read()[-4000:]}")
+            yield line
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stdout.close()
 
 
 def personas_toml() -> str:
@@ -176,6 +185,8 @@ RP_LOCATORS = """
 "outcome-message" = "section.card h2 + p"
 "restart-login" = { css = "a.btn", text = "Đăng nhập lại" }
 "back-to-login" = "a.btn.secondary[href='/app/login']"
+"register-link" = "a.btn[href='/app/register']"
+"store-link" = "a.btn[href^='https://play.google.com/']"
 "home-name" = "dl dd:nth-of-type(1)"
 "home-id-number" = "dl dd:nth-of-type(2)"
 "home-social-insurance-code" = "dl dd:nth-of-type(3)"
@@ -226,8 +237,13 @@ tls_ca_file = "{kit_tls.ca_file}"
             blind = run_kit(target_file(""), ["suites/rp/test_happy_path.py"],
                             tmp_path / "blind", env, expect_exit=1)
             assert set(verdicts(blind).values()) == {"failed"}
+            # The table serves every suite that reads the RP's screens, under both drivers.
+            suites = ["suites/rp", "suites/journey", "suites/eligibility", "--tier", "smoke",
+                      "--driver", "playwright,appium"]
+        else:
+            suites = ["suites/rp"]
         report = run_kit(target_file(RP_LOCATORS if screens == "locators" else ""),
-                         ["suites/rp"], tmp_path / "out", env)
+                         suites, tmp_path / "out", env)
     outcomes = verdicts(report)
     assert "failed" not in outcomes.values()
     passed = [n for n, o in outcomes.items() if o == "passed"]
@@ -237,3 +253,8 @@ tls_ca_file = "{kit_tls.ca_file}"
     assert any("late_callback" in n for n in not_applicable), "the RP's clock is its own"
     assert any("relying_partys_logs" in n for n in not_applicable)
     assert secret not in json.dumps(report)
+    if screens == "locators":
+        for driver in ("playwright", "appium"):
+            assert f"suites/journey/test_notice_journey.py::test_level2_person_with_vssid_" \
+                   f"account_reaches_home[{driver}]" in passed
+        assert any(n.startswith("suites/eligibility/test_every_combination.py") for n in passed)

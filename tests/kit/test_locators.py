@@ -64,8 +64,14 @@ def client():
         yield http
 
 
+def rp_driver(client: TestClient, table: dict[str, Locator]) -> HttpDriver:
+    """A phone tab on the vendor's screens, read by `table` there and by the contract elsewhere."""
+    return HttpDriver(client, allowed_origins=("https://rp.test", "https://idp.test"),
+                      locators={"https://rp.test": table})
+
+
 def test_screens_outcomes_and_controls_are_found_by_the_table_alone(client):
-    driver = HttpDriver(client, allowed_origins=("https://rp.test",), locators=TABLE)
+    driver = rp_driver(client, TABLE)
     driver.open("https://rp.test/")
     login_screen = arrive(driver)
     assert isinstance(login_screen, VssidLogin) and login_screen.offers_vneid_login()
@@ -80,7 +86,7 @@ def test_screens_outcomes_and_controls_are_found_by_the_table_alone(client):
 
 def test_a_typed_value_is_sent_under_its_input_name(client):
     table = {**TABLE, "note": Locator(css="input.who")}
-    driver = HttpDriver(client, allowed_origins=("https://rp.test",), locators=table)
+    driver = rp_driver(client, table)
     driver.open("https://rp.test/")
     driver.fill("note", "đã điền")
     driver.tap("vneid-login")
@@ -89,14 +95,14 @@ def test_a_typed_value_is_sent_under_its_input_name(client):
 
 
 def test_two_outcomes_matching_at_once_is_a_mistake_in_the_table(client):
-    driver = HttpDriver(client, allowed_origins=("https://rp.test",), locators=TABLE)
+    driver = rp_driver(client, TABLE)
     driver.open("https://rp.test/both")
     with pytest.raises(ScreenError, match="outcome:LEVEL2_REQUIRED, outcome:PROTOCOL_ERROR"):
         driver.body_attribute("data-outcome")
 
 
 def test_a_missing_control_names_the_locator_that_found_nothing(client):
-    driver = HttpDriver(client, allowed_origins=("https://rp.test",), locators=TABLE)
+    driver = rp_driver(client, TABLE)
     driver.open("https://rp.test/refused?note=x")
     with pytest.raises(ScreenError, match=r"vneid-login.*form\[action='/start'\]"):
         driver.tap("vneid-login")
