@@ -23,6 +23,7 @@ import pytest
 
 from fixtures.config import DEFAULT_TARGET, load_target
 from fixtures.servers import Tls
+from tests.subprocesses import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ROOT / "fixtures" / "data" / "targets"
@@ -52,13 +53,7 @@ def standalone(*args: str, env: dict[str, str]) -> Iterator[str]:
                 raise AssertionError(f"{args[0]} did not start: {line!r} {log.read()[-4000:]}")
             yield line
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stdout.close()
+            stop(process)
 
 
 def personas_toml() -> str:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.stubs.vneid_flow import L2_ACTIVE, LEVEL2, LoginFlow, read_screen
+from tests.subprocesses import stop
 
 ROOT = Path(__file__).parents[2]
 SCRIPT = Path(__file__).parent / "openid_client" / "relying_party.mjs"
@@ -69,13 +70,7 @@ def vneid(tmp_path: Path) -> Iterator[RunningVneid]:
             f"the stub did not start: {(tmp_path / 'vneid.log').read_text('utf-8')}")
         yield RunningVneid(issuer, ca_file, secret, token)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
+        stop(process)
         log.close()
 
 

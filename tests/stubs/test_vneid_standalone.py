@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from stubs.serving import bind_socket
+from tests.subprocesses import stop
 
 ROOT = Path(__file__).parents[2]
 
@@ -43,14 +44,7 @@ def test_standalone_tls_server_prints_its_issuer_and_serves_discovery(tmp_path):
         assert clients["clients"][0]["client_id"] == "vssid"
         assert 'data-screen="vneid-login"' in login.text
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        stop(process)
 
 
 def test_secrets_come_from_the_environment_even_when_they_start_with_a_dash(tmp_path):
@@ -80,14 +74,7 @@ def test_secrets_come_from_the_environment_even_when_they_start_with_a_dash(tmp_
         assert right.json()["error"] == "invalid_grant"  # the client authenticated
         assert wrong.json()["error"] == "invalid_client"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
+        stop(process)
 
 
 def test_a_client_without_a_secret_is_refused_with_what_to_give(tmp_path):
