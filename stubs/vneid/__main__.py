@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--control-token", default=os.environ.get("VNEID_CONTROL_TOKEN"),
                         help="enable the control plane with this bearer token "
                              "(default: $VNEID_CONTROL_TOKEN)")
+    parser.add_argument("--plain-markup", action="store_true",
+                        help="screens without the kit's contract attributes (to prove a "
+                             "target's [idp.locators]; only for the kit's own tests)")
     parser.add_argument("--defect", action="append", default=[],
                         help="switch on a seeded defect (repeatable; for the kit's own tests)")
     return parser
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         overrides["control_token"] = args.control_token
     if args.defect:
         overrides["defects"] = frozenset(args.defect)
+    if args.plain_markup:
+        overrides["contract_markup"] = False
     try:
         config = load_config(args.config, **overrides)
         if args.client_id:

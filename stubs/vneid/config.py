@@ -93,6 +93,9 @@ class VneidConfig:
     device_path: str = "/_device"
     control_prefix: str = "/_stub"
     device_cookie: str = "vneid_device"
+    # False: screens without the kit's contract attributes (stubs/markup.py), like a vendor's
+    # app that has none; only for proving that a target's [idp.locators] alone is enough.
+    contract_markup: bool = True
     # Seeded breakage for the project's own tests; empty by default.
     defects: frozenset[str] = field(default_factory=frozenset)
 
@@ -180,7 +183,11 @@ def _check_type(key: str, value: Any, default: Any) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{key}: must be a list of strings")
         return type(default)(value)
-    if isinstance(default, bool) or isinstance(value, bool):
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: must be true or false")
+        return value
+    if isinstance(value, bool):
         raise ConfigError(f"{key}: unsupported boolean")
     if isinstance(default, int):
         if not isinstance(value, int):

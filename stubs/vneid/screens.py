@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from stubs.markup import without_contract
+
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 # Screens must never be cached or framed: they carry a login in progress.
@@ -31,10 +33,11 @@ def render_screen(
 ) -> HTMLResponse:
     """One screen: `<body data-screen=... data-outcome=...>` plus the template's content."""
     config = request.app.state.stub.config
-    return TEMPLATES.TemplateResponse(
+    response = TEMPLATES.TemplateResponse(
         request,
         template,
         {"screen": screen, "outcome": outcome, "app_name": config.app_name, **context},
         status_code=status_code,
         headers=_SCREEN_HEADERS,
     )
+    return response if config.contract_markup else without_contract(response)

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from stubs.markup import without_contract
 from stubs.vssid.config import PACKAGE_DIR
 from stubs.vssid.outcomes import REASON_MESSAGES, TEXT, Outcome
 
 templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-# The kit's screen contract (stubs/README.md), as the templates write it.
-_CONTRACT_ATTRIBUTE = re.compile(rb'\s+data-(?:testid|screen|outcome|reason)="[^"]*"')
 
 
 def _markup(request: Request, response: HTMLResponse) -> HTMLResponse:
     """The response as rendered, or without the contract's attributes when so configured."""
     if request.app.state.vssid.config.contract_markup:
         return response
-    body = _CONTRACT_ATTRIBUTE.sub(b"", response.body)
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    return HTMLResponse(body, status_code=response.status_code, headers=headers)
+    return without_contract(response)
 
 
 def render_screen(

@@ -94,25 +94,30 @@ def test_the_example_target_files_are_valid(example: Path, monkeypatch, tmp_path
     assert target.rp.kind == "external" or target.idp.kind == "external"
 
 
-# The stub's screens described the way a vendor describes their own: by selectors of their
-# markup (names, actions, roles), not by the kit's data-testid contract.
+# The standalone VNeID's screens with `--plain-markup` (no data-testid / data-screen /
+# data-outcome), described the way a vendor describes their own: by selectors of their markup
+# (names, actions, roles) and, where only the words differ, by the words.
 LOCATORS = """
 [idp.locators]
 "screen:vneid-login" = "form[action$='/authorize/login']"
-"screen:vneid-passcode" = "input[name='passcode']"
+"screen:vneid-passcode" = "form[action$='/authorize/passcode']"
 "screen:vneid-consent" = "button[name='decision'][value='approve']"
-"outcome:VNEID_LOCKED" = "body[data-screen='vneid-locked']"
-"outcome:VNEID_BAD_CREDENTIALS" = "body[data-outcome='VNEID_BAD_CREDENTIALS']"
-"outcome:PROTOCOL_ERROR" = "body[data-screen$='error']"
+"outcome:VNEID_LOCKED" = { css = "h2", text = "Tài khoản bị khoá" }
+"outcome:VNEID_BAD_CREDENTIALS" = { css = "p[role='alert']", text = "không đúng" }
+"outcome:VNEID_UPDATE_REQUIRED" = { css = "h2", text = "Cần cập nhật VNeID" }
+"outcome:VNEID_NOT_INSTALLED" = { css = "h2", text = "Chưa cài đặt ứng dụng VNeID" }
+"outcome:PROTOCOL_ERROR" = { css = "h2", text = "Không thể tiếp tục" }
 "id-number" = "input[name='id_number']"
 password = "input[name='password']"
 "login-submit" = "form[action$='/authorize/login'] button[type='submit']"
 "form-error" = "p[role='alert']"
 passcode = "input[name='passcode']"
 "passcode-submit" = "form[action$='/authorize/passcode'] button[type='submit']"
-"consent-client-name" = "[data-testid='consent-client-name']"
+"consent-client-name" = "p > strong"
 "consent-approve" = "button[value='approve']"
 "consent-decline" = "button[value='decline']"
+"store-link" = "a.button:not(.secondary)"
+"web-fallback" = { css = "a", text = "trình duyệt" }
 """
 
 
@@ -123,7 +128,8 @@ def test_an_external_identity_provider(tmp_path: Path, screens: str):
     secret = secrets.token_urlsafe(24)
     callback = f"https://127.0.0.1:{free_port()}/app/vneid/callback"
     ca = tmp_path / "vneid-ca.pem"
-    with standalone("stubs.vneid", "--port", "0", "--tls", "--ca-out", str(ca),
+    plain = ["--plain-markup"] if screens == "locators" else []
+    with standalone("stubs.vneid", "--port", "0", "--tls", "--ca-out", str(ca), *plain,
                     "--client-id", "kit", "--client-name", "VssID – Bảo hiểm xã hội Việt Nam",
                     "--redirect-uri", callback,
                     env={"VNEID_CLIENT_SECRET": secret}) as issuer:
@@ -141,9 +147,22 @@ redirect_uri = "{callback}"
 [rp]
 kind = "embedded"
 {personas_toml()}''', encoding="utf-8")
-        report = run_kit(target, ["suites/idp", "suites/journey/test_notice_journey.py",
-                                  "--driver", "playwright"], tmp_path / "out",
-                         {"KIT_TEST_CLIENT_SECRET": secret})
+        env = {"KIT_TEST_CLIENT_SECRET": secret}
+        if screens == "locators":
+            # Without the table the same screens cannot be read: the table is what works.
+            blind = tmp_path / "blind.toml"
+            blind.write_text(target.read_text(encoding="utf-8").replace(LOCATORS, ""),
+                             encoding="utf-8")
+            report = run_kit(blind, ["suites/idp/test_tokens_and_metadata.py", "-k",
+                                     "every_required_claim"], tmp_path / "blind", env,
+                             expect_exit=1)
+            assert set(verdicts(report).values()) == {"failed"}
+            # The table serves the IdP suite's browser and the journey's phone, both drivers.
+            suites = ["suites/idp", "suites/journey", "--driver", "playwright,appium"]
+        else:
+            suites = ["suites/idp", "suites/journey/test_notice_journey.py", "--driver",
+                      "playwright"]
+        report = run_kit(target, suites, tmp_path / "out", env)
     outcomes = verdicts(report)
     assert "failed" not in outcomes.values()
     passed = [n for n, o in outcomes.items() if o == "passed"]
@@ -153,6 +172,10 @@ kind = "embedded"
     assert any("rotation" in n for n in not_applicable), "key rotation needs the control plane"
     assert any("lock_the_account" in n for n in not_applicable)
     assert report["target"]["idp"] == {"kind": "external", "url": issuer}
+    if screens == "locators":
+        for driver in ("playwright", "appium"):
+            assert f"suites/journey/test_device_states.py::test_vneid_not_installed_offers_" \
+                   f"the_store_and_a_verified_web_fallback[{driver}]" in passed
 
 
 # The standalone VssID's screens with `--plain-markup` (no data-testid / data-screen /

@@ -60,6 +60,8 @@ redirect_uris = ["https://rp.test/cb"]
         ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = "s"\n'
          'redirect_uris = "https://x"', "redirect_uris"),
         ("this is not toml", "not valid TOML"),
+        ('contract_markup = "no"', "contract_markup: must be true or false"),
+        ("lockout_threshold = true", "lockout_threshold: unsupported boolean"),
     ],
 )
 def test_bad_config_errors_name_the_key(tmp_path, text, key):
