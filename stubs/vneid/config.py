@@ -55,7 +55,7 @@ class VneidConfig:
     acr_level1: str = "urn:vn:vneid:loa:1"
     id_number_claim: str = "id_number"
     id_number_scope: str = "id_number"
-    scopes_supported: tuple[str, ...] = ("openid", "profile", "id_number")
+    scopes_supported: tuple[str, ...] = ("openid", "profile", "id_number", "phone")
     # The VNeID app itself.
     app_name: str = "VNeID"
     min_app_version: str = "2.1.0"
@@ -141,7 +141,8 @@ class VneidConfig:
     def claims_supported(self) -> tuple[str, ...]:
         """The claims the ID token and userinfo may carry."""
         return ("iss", "sub", "aud", "azp", "exp", "iat", "auth_time", "nonce", "acr",
-                self.id_number_claim, "name", "birthdate")
+                self.id_number_claim, "name", "birthdate", "phone_number",
+                "phone_number_verified")
 
     def client(self, client_id: str) -> ClientRegistration | None:
         """The configured registration for a client_id, if any."""

@@ -36,6 +36,13 @@ def subject_for(config: VneidConfig, id_number: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def phone_claims(persona: Persona, scope: tuple[str, ...]) -> dict:
+    """The `phone` scope's claims (OIDC Core §5.4), when the person registered a number."""
+    if "phone" not in scope or not persona.phone_number:
+        return {}
+    return {"phone_number": persona.phone_number, "phone_number_verified": True}
+
+
 def id_token_claims(stub: StubState, grant: CodeGrant, persona: Persona, now: int) -> dict:
     """The correct claims of the ID token for a redeemed code (IDP-08)."""
     config = stub.config
@@ -53,6 +60,7 @@ def id_token_claims(stub: StubState, grant: CodeGrant, persona: Persona, now: in
         "name": persona.name,
         "birthdate": persona.birthdate,
     }
+    claims.update(phone_claims(persona, grant.request.scope))
     if grant.request.nonce is not None and not config.has_defect(Defect.ID_TOKEN_MISSING_NONCE):
         claims["nonce"] = grant.request.nonce
     if config.has_defect(Defect.ID_TOKEN_MISSING_ID_NUMBER):

@@ -12,6 +12,7 @@ from typing import Any
 STATUSES = ("active", "locked", "revoked")
 _ID_NUMBER = re.compile(r"^[0-9]{12}$")
 _PASSCODE = re.compile(r"^[0-9]{6}$")
+_PHONE_NUMBER = re.compile(r"0[0-9]{9}\Z")
 _SOCIAL_INSURANCE_CODE = re.compile(r"^[0-9]{10}$")
 
 
@@ -33,6 +34,9 @@ class Persona:
     password: str
     passcode: str
     social_insurance_code: str
+    # The mobile number registered with the VNeID account, verified by VNeID; "" when none.
+    # Released only for the `phone` scope (phone_number, phone_number_verified).
+    phone_number: str = ""
 
     @classmethod
     def from_record(cls, record: Any) -> Persona:
@@ -43,10 +47,11 @@ class Persona:
         unknown = set(record) - names
         if unknown:
             raise PersonaError(f"{sorted(unknown)[0]}: unknown field")
-        missing = names - set(record)
+        optional = {"phone_number"}
+        missing = names - optional - set(record)
         if missing:
             raise PersonaError(f"{sorted(missing)[0]}: missing")
-        for name in names - {"level"}:
+        for name in (names & set(record)) - {"level"}:
             if not isinstance(record[name], str):
                 raise PersonaError(f"{name}: must be a string")
         persona = cls(**record)
@@ -68,6 +73,9 @@ class Persona:
             raise PersonaError(f"status: must be one of {STATUSES}")
         if not self.password:
             raise PersonaError("password: must not be empty")
+        if self.phone_number and not _PHONE_NUMBER.match(self.phone_number):
+            raise PersonaError("phone_number: must be a 10-digit Vietnamese mobile number "
+                               "starting with 0, or absent")
         try:
             date.fromisoformat(self.birthdate)
         except ValueError as exc:

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from stubs.vneid.errors import OAuthError
-from stubs.vneid.id_tokens import subject_for
+from stubs.vneid.id_tokens import phone_claims, subject_for
 from stubs.vneid.stub_state import StubState
 
 
@@ -35,6 +35,7 @@ async def userinfo(request: Request) -> JSONResponse:
             "name": persona.name,
             "birthdate": persona.birthdate,
             config.id_number_claim: persona.id_number,
+            **phone_claims(persona, access.scope),
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -60,7 +60,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("link_by_name", "RP-15",
            "links the account by the (unverified) name claim instead of the ID number"),
     Defect("link_by_phone", "RP-15",
-           "links the account by the (unverified) phone_number claim instead of the ID number"),
+           "links the account by the phone_number claim (a phone shared in a family opens "
+           "another person's account) instead of the ID number"),
     Defect("follow_next_param", "RP-18",
            "after the callback, redirects to the URL in a next / return_to parameter"),
     Defect("attempt_reusable", "RP-19",

@@ -74,7 +74,8 @@ async def begin_attempt(request: Request, app_version: str | None) -> StartResul
         "client_id": config.client_id,
         "redirect_uri": attempt.redirect_uri,
         "response_type": "code",
-        "scope": config.scope,
+        # link_by_phone also asks for the phone number it then (wrongly) links by.
+        "scope": f"{config.scope} phone" if config.has_defect("link_by_phone") else config.scope,
         "state": attempt.state,
         "nonce": attempt.nonce,
         "code_challenge": verifier if plain else pkce_challenge_s256(verifier),

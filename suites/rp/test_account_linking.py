@@ -6,6 +6,7 @@ import pytest
 
 from fixtures.checks import ConformanceFailure, refused_without_session
 from fixtures.oracle import Attempt, expected_outcome, masked_id_number
+from fixtures.systems import not_applicable
 
 
 def _attempt(persona) -> Attempt:
@@ -47,6 +48,33 @@ def test_linked_by_the_verified_id_number_not_by_name(rp, personas, kit_vneid):
             "RP-15", "no session for a person without a VssID account",
             f"logged in to the account {session.get('id_number_masked')} of "
             f"{masked_id_number(holder.id_number)}'s namesake")
+    refused_without_session(rp, screen, "RP-15", "NO_VSSID_ACCOUNT")
+
+
+@pytest.mark.req("RP-15")
+def test_linked_by_the_verified_id_number_not_by_phone(rp, personas, kit_vneid):
+    """A family member who shares a VssID holder's phone must not get into that account: VNeID
+    vouches for the number, but a number is not a person."""
+    holder = personas["l2_active"]
+    phone = next((r.get("phone_number") for r in kit_vneid.personas()
+                  if r["id_number"] == holder.id_number), None)
+    if not phone:
+        not_applicable("the kit's VNeID holds no phone number for the l2_active persona "
+                       "(stubs/vneid/data/personas.json gives one)")
+    relative = {
+        "id_number": "079302004455", "name": "Lê Minh Châu", "birthdate": "2002-08-08",
+        "sex": "F", "level": 2, "status": "active", "password": "Chau@Le2002",
+        "passcode": "864213", "social_insurance_code": "7922233344", "phone_number": phone,
+    }
+    kit_vneid.put_persona("relative", relative)
+    screen = rp.log_in(_Credentials(**{k: relative[k] for k in
+                                       ("id_number", "password", "passcode")}))
+    session = rp.session()
+    if session.get("logged_in"):
+        raise ConformanceFailure(
+            "RP-15", "no session for a person without a VssID account",
+            f"logged in to the account {session.get('id_number_masked')} of the person whose "
+            "phone number they share")
     refused_without_session(rp, screen, "RP-15", "NO_VSSID_ACCOUNT")
 
 

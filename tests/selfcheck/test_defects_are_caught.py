@@ -50,7 +50,6 @@ KNOWN_COLLATERAL = {
 BREAKS_EVERY_JOURNEY = {
     "custom_scheme_redirect": "VNeID refuses a redirect_uri that is not registered (IDP-01)",
     "pkce_plain": "VNeID refuses the plain PKCE method (IDP-03)",
-    "link_by_phone": "VNeID vouches for no phone number, so nobody's account is found",
     "handover_custom_scheme": "a phone with no handler for the private scheme goes nowhere",
 }
 

@@ -86,6 +86,7 @@ def test_persona_file_matches_docs_personas_md():
         p = stored[key]
         assert [p.id_number, p.name, p.birthdate, p.sex, str(p.level), p.status, p.password,
                 p.passcode, p.social_insurance_code] == cols[1:10], key
+        assert p.phone_number == cols[12], key
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,8 @@ async def test_replacing_a_persona_changes_its_state():
 @pytest.mark.parametrize(
     "change",
     [{"id_number": "12345678901"}, {"level": 3}, {"status": "frozen"}, {"passcode": "12345"},
-     {"birthdate": "1999-13-01"}, {"extra": 1}, {"key": "other"}, {"level": "2"}],
+     {"birthdate": "1999-13-01"}, {"extra": 1}, {"key": "other"}, {"level": "2"},
+     {"phone_number": "+84912000101"}, {"phone_number": 912000101}],
 )
 async def test_invalid_personas_are_refused_naming_the_field(change):
     async with stub_client() as client:

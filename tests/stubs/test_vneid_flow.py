@@ -183,3 +183,20 @@ async def test_state_is_echoed_byte_for_byte():
     async with stub_client() as client:
         params = await LoginFlow(client, state=odd_state).code_for(L2_ACTIVE)
     assert params["state"] == odd_state
+
+
+@pytest.mark.parametrize("scope", ["openid profile id_number", "openid profile id_number phone"])
+async def test_the_phone_number_is_released_only_for_the_phone_scope(scope):
+    async with stub_client() as client:
+        flow = LoginFlow(client)
+        body = (await flow.redeem((await flow.code_for(L2_ACTIVE, scope=scope))["code"])).json()
+        jwks = (await client.get("/jwks")).json()
+        info = (await client.get("/userinfo", headers={
+            "authorization": f"Bearer {body['access_token']}"})).json()
+    claims = JsonWebToken(["ES256"]).decode(body["id_token"], JsonWebKey.import_key_set(jwks))
+    if "phone" in scope.split():
+        for released in (claims, info):
+            assert released["phone_number"] == "0912000101"
+            assert released["phone_number_verified"] is True
+    else:
+        assert "phone_number" not in claims and "phone_number" not in info
