@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"CA certificate: {tls.ca_file}", file=sys.stderr, flush=True)
     # Access logs would carry codes and state in query strings: off.
     server = uvicorn.Server(uvicorn.Config(create_app(config), access_log=False,
-                                           log_level="warning", **ssl))
+                                           log_level="warning", timeout_graceful_shutdown=2,
+                                           **ssl))
     try:
         asyncio.run(_serve(server, sock, issuer))
     except KeyboardInterrupt:

@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"CA certificate: {local.ca_file}", file=sys.stderr, flush=True)
             tls = {"ssl_certfile": str(local.cert_file), "ssl_keyfile": str(local.key_file)}
     server = uvicorn.Server(uvicorn.Config(
-        app, log_config=log_config, log_level=args.log_level.lower(), lifespan="on", **tls,
+        app, log_config=log_config, log_level=args.log_level.lower(), lifespan="on",
+        timeout_graceful_shutdown=2, **tls,
     ))
     try:
         asyncio.run(_serve(server, sock, config.base_url))
