@@ -92,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config, **overrides)
         app = create_app(config)
     except (ConfigError, AccountFileError) as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+        hint = (" (give it as $VSSID_CLIENT_SECRET, or --client-secret=VALUE)"
+                if str(exc).startswith("client_secret:") else "")
+        print(f"configuration error: {exc}{hint}", file=sys.stderr)
         sock.close()
         return 2
     log_config = _configure_logging(args.log_level,

@@ -51,7 +51,7 @@ TABLE = {
     "vneid-login": Locator(css="form[action='/start'] button.primary"),
     "outcome-message": Locator(css="h2.title + p"),
     "back-to-login": Locator(css="a.btn", text="Quay lại"),
-    "outcome:LEVEL2_REQUIRED": Locator(css="h2.title", text="Cần tài khoản mức 2"),
+    "outcome:LEVEL2_REQUIRED": Locator(css="h2.title", text="cần tài khoản MỨC 2"),
     "outcome:PROTOCOL_ERROR": Locator(css="main", text="Đăng nhập không thành công"),
 }
 
@@ -78,7 +78,8 @@ def test_screens_outcomes_and_controls_are_found_by_the_table_alone(client):
     assert login_screen.outcome is None
     screen = login_screen.choose_vneid_login()
     assert isinstance(screen, OutcomeScreen)
-    # The text condition reads words as a person does: runs of white space are one space.
+    # Words are read as Playwright's has_text reads them, so every driver agrees: runs of
+    # white space are one space, and case is ignored.
     assert screen.outcome == "LEVEL2_REQUIRED"
     assert screen.driver.text("outcome-message") == "ghi chú:"
     assert screen.driver.attribute("back-to-login", "href") == "/"

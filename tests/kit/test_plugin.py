@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +137,18 @@ def test_an_expired_entry_fails_the_run(pytester: pytest.Pytester):
     result = _run_with_expected(pytester, outcome="False", expires="2020-01-01")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*test_expected.py::test_known_defect expired on 2020-01-01*"])
+
+
+def test_a_fixed_kit_vneid_port_runs_without_xdist_workers(pytester: pytest.Pytester,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    # Every worker would bind the port the external RP was configured with; one process can.
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    for inherited in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):  # if we are one
+        monkeypatch.delenv(inherited, raising=False)
+    pytester.makefile(".toml", target='name = "x"\n[embedded]\nvneid_port = 18443\n')
+    pytester.makepyfile("import os\ndef test_x():\n"
+                        "    assert 'PYTEST_XDIST_WORKER' not in os.environ\n")
+    result = pytester.runpytest_subprocess(*PLUGIN, "--target", "target.toml", "-n", "2",
+                                           "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*fixed port 18443*running without xdist workers*"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 import trustme
 import uvicorn
 
-from stubs.serving import bind_socket
+from stubs.vssid.__main__ import _arguments as standalone_arguments
 from stubs.vssid.__main__ import main as standalone_main
 from tests.stubs.vssid_fake_idp import FakeIdp
 from tests.stubs.vssid_rig import CLIENT_SECRET
@@ -154,19 +153,19 @@ def test_standalone_refuses_a_bad_config_naming_the_key(
 
 @pytest.mark.parametrize("missing", ["--issuer", "--client-secret"])
 def test_standalone_needs_issuer_and_secret(
-    missing: str, capsys: pytest.CaptureFixture[str]
+    missing: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("VSSID_CLIENT_SECRET", raising=False)
     args = {"--issuer": "https://vneid.example", "--client-secret": "s"}
     del args[missing]
     flat = [item for pair in args.items() for item in pair]
     assert standalone_main(["--port", "0", *flat]) == 2
-    assert missing.lstrip("-").replace("-", "_") in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert missing.lstrip("-").replace("-", "_") in err
+    if missing == "--client-secret":
+        assert "$VSSID_CLIENT_SECRET" in err
 
 
-def test_the_listening_socket_is_tcp_so_asyncio_turns_nagle_off():
-    # With proto 0 asyncio skips TCP_NODELAY and every response waits ~40 ms for a delayed ACK.
-    sock = bind_socket("127.0.0.1", 0)
-    try:
-        assert sock.proto == socket.IPPROTO_TCP
-    finally:
-        sock.close()
+def test_the_secret_may_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VSSID_CLIENT_SECRET", "-starts-with-a-dash")
+    assert standalone_arguments().parse_args([]).client_secret == "-starts-with-a-dash"
