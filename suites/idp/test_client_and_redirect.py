@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, needs
 from fixtures.drivers.rp_journey import HandOver
 from fixtures.drivers.screens import VneidConsent, VneidLogin, VneidPasscode
 
@@ -54,9 +54,12 @@ def test_a_missing_client_id_gets_an_error_page(kit_rp, idp_screens):
 def test_consent_names_the_client_before_any_hand_back(kit_rp, idp_screens, personas):
     person = personas["l2_active"]
     screen = idp_screens.open(kit_rp.authorization_request().url)
-    assert isinstance(screen, VneidLogin), f"expected the VNeID login screen, got {screen!r}"
+    needs(isinstance(screen, VneidLogin), f"VNeID's login screen for a correct request "
+          f"(the phone shows {screen!r})", fix="describe the IdP's login screen in [idp.locators]")
     screen = screen.log_in(person.id_number, person.password)
-    assert isinstance(screen, VneidPasscode), f"expected the passcode screen, got {screen!r}"
+    needs(isinstance(screen, VneidPasscode), f"the passcode screen after the password "
+          f"(the phone shows {screen!r})", fix="describe the IdP's passcode screen in "
+          "[idp.locators]")
     screen = screen.enter(person.passcode)
     screen = HandOver(idp_screens.driver.current_url()) if idp_screens.driver.left_the_apps \
         else screen

@@ -7,7 +7,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, should
+from fixtures.verdicts import curl_line
 
 
 def _raw(http: httpx.Client, method: str, endpoint: str, query: bytes = b"", **kwargs):
@@ -96,6 +97,10 @@ def test_malformed_token_requests(kit_rp, idp_http, case):
 def test_wrong_methods_on_the_token_endpoint(kit_rp, idp_http, method):
     response = _raw(idp_http, method, kit_rp.metadata["token_endpoint"])
     _no_server_error(response, f"{method} on the token endpoint")
-    if response.status_code not in (400, 405):
-        raise ConformanceFailure("IDP-14", f"405 (or 400) for {method} on the token endpoint",
-                                 f"HTTP {response.status_code}")
+    if not 400 <= response.status_code < 500:
+        raise ConformanceFailure("IDP-14", f"a 4xx refusal of {method} on the token endpoint",
+                                 f"HTTP {response.status_code}", clause="RFC 6749 §3.2")
+    should(response.status_code == 405, "IDP-14/405",
+           f"405 Method Not Allowed for {method} on the token endpoint",
+           f"HTTP {response.status_code}",
+           reproduce=curl_line(method, kit_rp.metadata["token_endpoint"]))

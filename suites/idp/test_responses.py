@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, needs
 from fixtures.drivers.rp_journey import HandOver
 
 # Characters a state may hold that careless servers re-encode, trim or cut.
@@ -14,8 +14,9 @@ TRICKY_STATE = "st.ate~with-_every%char/+=&?" + "z" * 200
 def _hand_back(idp_screens, request, person, consent=True) -> HandOver:
     __tracebackhide__ = True
     back = idp_screens.log_in(request.url, person, consent=consent)
-    if not isinstance(back, HandOver):
-        raise ConformanceFailure("IDP-05", "a hand-back to the client", repr(back))
+    needs(isinstance(back, HandOver), f"a hand-back to the client after the login (the phone "
+          f"shows {back!r})", fix="check the persona's credentials and the IdP's screens in "
+          "[idp.locators]")
     return back
 
 

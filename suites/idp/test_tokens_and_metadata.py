@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, needs
 from fixtures.drivers.rp_journey import HandOver
 
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "nonce", "acr")
@@ -16,9 +16,13 @@ def _tokens(kit_rp, idp_screens, person):
     __tracebackhide__ = True
     request = kit_rp.authorization_request()
     back = idp_screens.log_in(request.url, person)
-    assert isinstance(back, HandOver) and back.param("code"), f"no code: {back!r}"
+    needs(isinstance(back, HandOver) and back.param("code"),
+          f"the IdP did not hand back a code for a correct request (it showed {back!r})",
+          fix="check the target's client registration and the persona's credentials")
     response = kit_rp.redeem(back.param("code"), request.verifier)
-    assert response.status_code == 200, f"a correct redemption failed: HTTP {response.status_code}"
+    needs(response.status_code == 200,
+          f"a correct redemption failed (HTTP {response.status_code}): no ID token to inspect",
+          fix="check the target's client secret and token endpoint authentication")
     return request, response.json()
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, needs, should
 
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
 _PKCE_VERIFIER_CHARS = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -55,7 +55,8 @@ def test_pkce_s256_with_a_fresh_challenge_per_attempt(rp):
 def test_the_token_request_carries_a_verifier(rp, personas, kit_vneid):
     rp.deliver(rp.log_in_at_vneid(rp.start(), personas["l2_active"]))
     token_requests = [r for r in kit_vneid.received() if r.path == "/token"]
-    assert token_requests, "the relying party never redeemed the code"
+    needs(token_requests, "the relying party never redeemed the code, so there was no token "
+          "request to read the verifier from")
     if not token_requests[0].param("code_verifier"):
         raise ConformanceFailure("RP-02", "a code_verifier in the token request", "none")
 
@@ -95,14 +96,24 @@ def test_a_nonce_is_sent_and_fresh(rp):
 
 @pytest.mark.req("RP-03")
 def test_state_is_unguessable(rp):
-    states = [rp.start().param("state") or "" for _ in range(3)]
+    handovers = [rp.start() for _ in range(3)]
+    states = [h.param("state") or "" for h in handovers]
     # 128 bits of entropy need at least 22 base64url characters (or 32 hex digits).
     short = [s for s in states if len(s) < 22]
     if short:
         raise ConformanceFailure("RP-03", "a state of at least 128 bits (22+ characters)",
                                  f"states of {[len(s) for s in states]} characters")
     if len(set(states)) != len(states):
-        raise ConformanceFailure("RP-03", "a different state per attempt", "a repeated state")
+        # RFC 9700 §4.7.1: a client may rely on PKCE for CSRF protection; a repeated state is
+        # then a warning, a repeated state with a repeated challenge a failure.
+        challenges = [h.param("code_challenge") for h in handovers]
+        if None in challenges or len(set(challenges)) != len(challenges):
+            raise ConformanceFailure("RP-03", "a different state per attempt (or, at least, a "
+                                     "fresh PKCE challenge)", "a repeated state and a repeated "
+                                     "or missing challenge", clause="RFC 6749 §10.12")
+        should(False, "RP-03/state-fresh", "a different state per attempt",
+               f"{len(states) - len(set(states)) + 1} attempts shared one state (the PKCE "
+               "challenge was fresh each time)")
 
 
 @pytest.mark.req("RP-17", "RP-05")
