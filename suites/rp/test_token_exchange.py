@@ -65,8 +65,10 @@ def test_the_backend_authenticates_the_code_exchange(rp, personas, kit_vneid):
 def test_no_code_token_or_state_in_the_relying_partys_logs(rp, personas, caplog, systems):
     """The embedded RP logs into this process: capture everything it writes during a login."""
     if not systems.vssid_embedded:
-        not_applicable("an external relying party's logs are not visible to the kit; "
-                       "its own URLs are checked by the next test")
+        not_applicable("an external relying party's logs are not visible to the kit (rp.kind "
+                       "= \"external\") and no target setting makes them so; review them by "
+                       "hand for codes, tokens and state — the RP's own URLs are checked by "
+                       "test_no_code_or_state_in_the_relying_partys_own_urls")
     caplog.set_level(logging.DEBUG)
     handover, back = rp.callback_for(personas["l2_active"])
     logged_in(rp, rp.deliver(back), "RP-21")

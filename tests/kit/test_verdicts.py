@@ -98,7 +98,7 @@ def test_a_kit_error_alone_still_fails_the_run(pytester: pytest.Pytester):
 
 
 def test_a_should_is_a_warning_and_the_test_goes_on(pytester: pytest.Pytester):
-    result, by_id, _ = _run(pytester)
+    _, by_id, _ = _run(pytester)
     idp14 = by_id["IDP-14"]
     assert idp14["outcome"] == "warning"
     (warning,) = idp14["findings"]
