@@ -7,9 +7,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from fixtures.checks import ConformanceFailure, needs
+from fixtures.drivers.oidc_client import IdTokenInvalid
 from fixtures.drivers.rp_journey import HandOver
 
 REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "nonce", "acr")
+
+
+def _verified(kit_rp, id_token: str, when: str) -> dict:
+    """The ID token's claims; one that does not verify by the published JWKS breaks IDP-08."""
+    __tracebackhide__ = True
+    try:
+        return kit_rp.verify_id_token(id_token)
+    except IdTokenInvalid as exc:
+        raise ConformanceFailure("IDP-08", f"an ID token {when} that verifies with a key of the "
+                                 "published JWKS", str(exc), clause="OIDC Core §10.1.1") from None
 
 
 def _tokens(kit_rp, idp_screens, person):
@@ -30,7 +41,7 @@ def _tokens(kit_rp, idp_screens, person):
 def test_the_id_token_carries_every_required_claim(kit_rp, idp_screens, personas, target):
     person = personas["l2_active"]
     request, tokens = _tokens(kit_rp, idp_screens, person)
-    claims = kit_rp.verify_id_token(tokens["id_token"])
+    claims = _verified(kit_rp, tokens["id_token"], "for a correct request")
     missing = [c for c in (*REQUIRED_CLAIMS, target.profile.id_number_claim) if c not in claims]
     if missing:
         raise ConformanceFailure("IDP-08", "iss, sub, aud, exp, iat, nonce, acr and the ID number",
@@ -53,9 +64,9 @@ def test_the_previous_key_stays_published_during_rotation(kit_rp, idp_screens, p
     _, tokens = _tokens(kit_rp, idp_screens, personas["l2_active"])
     kit_vneid.rotate_keys()
     # A token signed before the rotation must still verify with the published JWKS.
-    kit_rp.verify_id_token(tokens["id_token"])
+    _verified(kit_rp, tokens["id_token"], "signed before the key rotation")
     _, fresh = _tokens(kit_rp, idp_screens, personas["l2_active"])
-    kit_rp.verify_id_token(fresh["id_token"])
+    _verified(kit_rp, fresh["id_token"], "signed after the key rotation")
 
 
 @pytest.mark.req("IDP-09")
@@ -71,7 +82,7 @@ def test_the_issuer_is_https_and_equals_discovery(kit_rp, systems):
 @pytest.mark.req("IDP-09", "IDP-08")
 def test_the_token_issuer_equals_discovery(kit_rp, idp_screens, personas):
     _, tokens = _tokens(kit_rp, idp_screens, personas["l2_active"])
-    claims = kit_rp.verify_id_token(tokens["id_token"])
+    claims = _verified(kit_rp, tokens["id_token"], "for a correct request")
     if claims["iss"] != kit_rp.metadata["issuer"]:
         raise ConformanceFailure("IDP-09", "the ID token's iss equal to the discovery issuer",
                                  f"{claims['iss']!r}")

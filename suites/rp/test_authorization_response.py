@@ -14,6 +14,7 @@ from fixtures.checks import (
     requests_to,
 )
 from fixtures.drivers.rp_journey import HandOver, expect_screen_or_link
+from fixtures.drivers.screens import arrive
 
 
 @pytest.mark.req("RP-06")
@@ -111,9 +112,12 @@ def test_unknown_callback_parameters_are_ignored(rp, personas):
 @pytest.mark.parametrize("parameter", ["next", "return_to", "redirect", "continue"])
 def test_the_callback_never_follows_a_url_from_a_parameter(rp, personas, parameter):
     _, back = rp.callback_for(personas["l2_active"])
-    screen = rp.deliver(back.with_params(**{parameter: "https://attacker.invalid/steal"}))
-    # deliver() fails if the phone is sent anywhere outside the relying party.
-    logged_in(rp, screen, "RP-18")
+    phone = rp.deliver_raw(back.with_params(**{parameter: "https://attacker.invalid/steal"}))
+    if phone.left_the_apps:
+        raise ConformanceFailure("RP-18", f"the phone kept on VssID whatever {parameter}= says",
+                                 f"VssID sent it to {phone.current_url()}",
+                                 clause="RFC 9700 §4.11.1")
+    logged_in(rp, arrive(phone), "RP-18")
 
 
 @pytest.mark.req("RP-19")

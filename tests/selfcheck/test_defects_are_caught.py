@@ -99,6 +99,10 @@ def test_the_defect_is_caught_by_its_requirement_only(stub, defect, requirement,
                       f"{requirement} failed"
     if defect in BREAKS_EVERY_JOURNEY:
         return
+    # A defect of the system must never show as an error of the kit: the kit judged it.
+    errors = sorted({t["nodeid"] for r in report["requirements"] for t in r["tests"]
+                     if t["outcome"] == "error"})
+    assert not errors, f"{stub} defect {defect!r} made the kit err instead of judging: {errors}"
     collateral = {nodeid: sorted(ids) for nodeid, ids in failed_tests.items()
                   if requirement not in ids and (defect, nodeid) not in KNOWN_COLLATERAL}
     assert not collateral, f"{stub} defect {defect!r} (breaking {requirement}) also failed " \
