@@ -36,6 +36,9 @@ class Defect(Enum):
     APP_LINKS_UNVERIFIED = "app_links_unverified"
     NOT_INSTALLED_DEAD_END = "not_installed_dead_end"
     WEB_FALLBACK_OFF_ORIGIN = "web_fallback_off_origin"
+    # Misses a SHOULD only: the kit reports a warning, not a failure (DEFECT_RECOMMENDATIONS).
+    WRONG_METHOD_404 = "wrong_method_404"
+    REPLAY_KEEPS_TOKENS = "replay_keeps_tokens"
 
 
 # Which requirement each defect breaks; the README table is written from this.
@@ -68,4 +71,13 @@ DEFECT_REQUIREMENTS: dict[Defect, str] = {
     Defect.APP_LINKS_UNVERIFIED: "APP-01",
     Defect.NOT_INSTALLED_DEAD_END: "APP-06",
     Defect.WEB_FALLBACK_OFF_ORIGIN: "APP-06",
+    Defect.WRONG_METHOD_404: "IDP-14",
+    Defect.REPLAY_KEEPS_TOKENS: "IDP-04",
+}
+
+# Defects that miss a recommendation of their requirement (a SHOULD of the cited clause): the
+# kit must report them as a warning under that key, and as a failure only when escalated.
+DEFECT_RECOMMENDATIONS: dict[Defect, str] = {
+    Defect.WRONG_METHOD_404: "IDP-14/405",
+    Defect.REPLAY_KEEPS_TOKENS: "IDP-04/revoke-on-replay",
 }

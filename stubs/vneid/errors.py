@@ -118,6 +118,9 @@ def _vietnamese_reason(exc: Exception) -> str:
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Unknown paths and wrong methods, in the same two shapes as every other error."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 405 and request.app.state.stub.config.has_defect(
+            Defect.WRONG_METHOD_404) and not _is_screen(request):
+        return oauth_error_response("not_found", "no such endpoint", 404)
     if exc.status_code == 405:
         if _is_screen(request):
             return error_page(request, "Phương thức không được hỗ trợ.", status_code=405)

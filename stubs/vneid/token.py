@@ -98,7 +98,8 @@ def redeem_code(stub: StubState, client: ClientRegistration, values: dict[str, s
     if grant is None:
         raise OAuthError("invalid_grant", "unknown code")
     if grant.used and not config.has_defect(Defect.CODES_REUSABLE):
-        stub.grants.revoke_tokens_of(grant)
+        if not config.has_defect(Defect.REPLAY_KEEPS_TOKENS):
+            stub.grants.revoke_tokens_of(grant)
         raise OAuthError("invalid_grant", "code already used; tokens issued from it are revoked")
     if grant.expires_at <= stub.clock() and not config.has_defect(Defect.CODES_NEVER_EXPIRE):
         raise OAuthError("invalid_grant", "code expired")

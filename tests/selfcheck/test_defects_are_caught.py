@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.config import DEFAULT_TARGET
+from stubs.vneid.defects import DEFECT_RECOMMENDATIONS as VNEID_WARNINGS
 from stubs.vneid.defects import DEFECT_REQUIREMENTS as VNEID_DEFECTS
 from stubs.vssid.defects import CATALOGUE as VSSID_DEFECTS
 
@@ -58,12 +59,13 @@ CASES = [
     for d in VSSID_DEFECTS if _suite_for(d.requirement)
 ] + [
     pytest.param("vneid", d.value, requirement, id=f"vneid:{d.value}")
-    for d, requirement in VNEID_DEFECTS.items() if _suite_for(requirement)
+    for d, requirement in VNEID_DEFECTS.items()
+    if _suite_for(requirement) and d not in VNEID_WARNINGS
 ]
 
 
 def run_suite_against(stub: str, defect: str, suite: str, folder: Path,
-                      also: str = "") -> dict:
+                      also: str = "", profile: str = "") -> dict:
     """Run `suite` against the embedded stubs with a defect on; the conformance report.
 
     `also` is a further target line (another stub's defect) for defects proven in pairs.
@@ -72,7 +74,8 @@ def run_suite_against(stub: str, defect: str, suite: str, folder: Path,
     embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
     target.write_text(embedded.replace(
         "[embedded]\ntls = true\n",
-        f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n{also}\n'), encoding="utf-8")
+        f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n{also}\n').replace(
+        "[profile]\n", f"[profile]\n{profile}\n", 1), encoding="utf-8")
     assert f'"{defect}"' in target.read_text(encoding="utf-8"), "defect not written to target"
     done = subprocess.run(
         [sys.executable, "-m", "pytest", suite, "-q", "-p", "no:randomly", "--target",
@@ -119,3 +122,24 @@ def test_level2_requirement_fails_only_when_both_sides_break(only_one, tmp_path)
                                tmp_path, also=also)
     n_elig_2 = next(r for r in report["requirements"] if r["id"] == "N-ELIG-2")
     assert n_elig_2["outcome"] == ("passed" if only_one else "failed"), n_elig_2
+
+
+@pytest.mark.parametrize("escalated", [False, True], ids=["warning", "escalated"])
+@pytest.mark.parametrize(("defect", "key"), sorted((d.value, k) for d, k in VNEID_WARNINGS.items()))
+def test_a_missed_should_is_a_warning_unless_the_profile_escalates_it(defect, key, escalated,
+                                                                     tmp_path):
+    """A defect that only misses a SHOULD of the cited clause: its requirement reads "passed
+    with warnings" naming the recommendation, nothing fails; escalated, it fails."""
+    requirement = key.split("/")[0]
+    profile = f'escalate = ["{key}"]' if escalated else ""
+    report = run_suite_against("vneid", defect, _suite_for(requirement), tmp_path,
+                               profile=profile)
+    by_id = {r["id"]: r for r in report["requirements"]}
+    assert by_id[requirement]["outcome"] == ("failed" if escalated else "warning"), \
+        by_id[requirement]
+    keys = {f["key"] for f in by_id[requirement]["findings"]}
+    assert keys == {key}, keys
+    assert all(f["escalated"] == escalated for f in by_id[requirement]["findings"])
+    others = {r["id"]: r["outcome"] for r in report["requirements"]
+              if r["id"] != requirement and r["outcome"] in ("failed", "error", "warning")}
+    assert not others, f"{defect} also changed {others}"

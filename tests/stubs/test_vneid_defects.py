@@ -208,6 +208,22 @@ async def malformed_is_400(client, clock):
     return response.status_code == 400
 
 
+@probe(Defect.WRONG_METHOD_404)
+async def wrong_method_is_405(client, clock):
+    return (await client.get("/token")).status_code == 405
+
+
+@probe(Defect.REPLAY_KEEPS_TOKENS)
+async def replay_revokes_tokens(client, clock):
+    flow = LoginFlow(client)
+    code = (await flow.code_for(L2_ACTIVE))["code"]
+    first = (await flow.redeem(code)).json()
+    await flow.redeem(code)
+    userinfo = await client.get("/userinfo",
+                                headers={"authorization": f"Bearer {first['access_token']}"})
+    return userinfo.status_code == 401
+
+
 @probe(Defect.VERSION_STRING_COMPARE)
 async def version_numeric(client, clock):
     await client.get("/_device?vneid_version=10.0")
