@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -23,13 +23,22 @@ def _authorize_query(kit_rp, **changes) -> bytes:
     return urlencode(kit_rp.authorization_request(**changes).params).encode()
 
 
+def _repeat(response: httpx.Response) -> str:
+    """The one request that shows the problem, as a curl line (secrets redacted)."""
+    sent = response.request
+    form = dict(parse_qsl(sent.content.decode("utf-8", "replace"), keep_blank_values=True)) \
+        if sent.content else None
+    return curl_line(sent.method, str(sent.url), form=form)
+
+
 def _no_server_error(response: httpx.Response, what: str) -> None:
     __tracebackhide__ = True
     if response.status_code >= 500:
         raise ConformanceFailure("IDP-14", f"a 4xx OAuth error or a clear page for {what}",
-                                 f"HTTP {response.status_code}")
+                                 f"HTTP {response.status_code}", reproduce=_repeat(response))
     if "Traceback" in response.text:
-        raise ConformanceFailure("IDP-14", f"no traceback shown for {what}", "a traceback")
+        raise ConformanceFailure("IDP-14", f"no traceback shown for {what}", "a traceback",
+                                 reproduce=_repeat(response))
 
 
 def _oauth_error(response: httpx.Response, what: str) -> None:
@@ -41,7 +50,8 @@ def _oauth_error(response: httpx.Response, what: str) -> None:
         error = None
     if response.status_code < 400 or not isinstance(error, str):
         raise ConformanceFailure("IDP-14", f"an RFC 6749 error object for {what}",
-                                 f"HTTP {response.status_code} {response.text[:80]!r}")
+                                 f"HTTP {response.status_code} {response.text[:80]!r}",
+                                 reproduce=_repeat(response))
 
 
 AUTHORIZE_CASES = {
@@ -64,7 +74,8 @@ def test_malformed_authorization_requests(kit_rp, idp_http, case):
     if case.startswith("duplicate") and response.status_code in (200, 303) and \
             'data-screen="vneid-login"' in response.text:
         raise ConformanceFailure("IDP-14", f"the {case} request refused",
-                                 "the login screen (the request was accepted)")
+                                 "the login screen (the request was accepted)",
+                                 reproduce=_repeat(response))
 
 
 TOKEN_CASES = {
