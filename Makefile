@@ -20,12 +20,14 @@ VENV   := .venv
 PYTEST := $(VENV)/bin/pytest
 STAMPS := .make
 
-.PHONY: help setup conformance test report browser-check clean
+.PHONY: help setup conformance test report browser-check clean evidence verify
 
 help:
 	@echo "make conformance   run the conformance suites against the target (default: embedded stubs) and build the report"
 	@echo "make test          the kit's own tests, then the conformance run against the embedded stubs"
 	@echo "make report        (re)build reports/allure-report/index.html from reports/allure-results"
+	@echo "make evidence      bundle and sign the reports after a secret scan (KEY=vendor.pem: your Ed25519 key)"
+	@echo "make verify        check a bundle offline: BUNDLE=file [PUBKEY=the signer's public key]"
 	@echo "make clean         remove reports, the virtualenv and node_modules"
 
 setup: browser-check $(STAMPS)/python $(STAMPS)/node
@@ -66,6 +68,14 @@ report:
 	@npx --no-install allure awesome --single-file --report-name "VNeID login conformance" --group-by epic,feature,story \
 	  -o $(REPORTS)/allure-report $(REPORTS)/allure-results >/dev/null
 	@echo "Allure report: $(REPORTS)/allure-report/index.html"
+
+# One signed evidence bundle of $(REPORTS) (docs/evidence.md); without KEY, a fresh key.
+evidence: $(STAMPS)/python
+	$(VENV)/bin/python -m fixtures.evidence build --reports "$(REPORTS)" $(if $(KEY),--key "$(KEY)")
+
+verify: $(STAMPS)/python
+	@if [ -z "$(BUNDLE)" ]; then echo "usage: make verify BUNDLE=file [PUBKEY=file]"; exit 2; fi
+	$(VENV)/bin/python -m fixtures.evidence verify "$(BUNDLE)" $(if $(PUBKEY),--public-key "$(PUBKEY)")
 
 test: setup
 	$(PYTEST) tests -n $(WORKERS) $(PYTEST_ARGS)
