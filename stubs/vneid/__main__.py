@@ -17,6 +17,7 @@ from pathlib import Path
 
 import uvicorn
 
+from stubs.redaction import RedactingFilter
 from stubs.serving import bind_socket, issue_local_tls, url_host
 from stubs.vneid.app import create_app
 from stubs.vneid.config import ClientRegistration, ConfigError, load_config
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # a second line behind never logging secrets
+        handler.addFilter(RedactingFilter())
     sock = bind_socket(args.host, args.port)
     port = sock.getsockname()[1]
     scheme = "https" if args.tls else "http"

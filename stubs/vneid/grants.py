@@ -6,6 +6,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from stubs.redaction import witness
+
 REPLAY_MEMORY_SECONDS = 600
 
 
@@ -90,6 +92,7 @@ class GrantStore:
         """Record a new login in progress."""
         self._sweep()
         tx = Transaction(secrets.token_urlsafe(32), request, self._clock() + ttl)
+        witness("tx", tx.id)
         self.transactions[tx.id] = tx
         return tx
 
@@ -115,6 +118,7 @@ class GrantStore:
             auth_time=tx.auth_time,
             expires_at=self._clock() + ttl,
         )
+        witness("code", grant.code)
         self.codes[grant.code] = grant
         return grant
 
@@ -127,6 +131,7 @@ class GrantStore:
             scope=grant.request.scope,
             expires_at=self._clock() + ttl,
         )
+        witness("access_token", access.token)
         self.access_tokens[access.token] = access
         grant.access_tokens.append(access.token)
         return access

@@ -9,6 +9,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stubs.redaction import witness
 from stubs.vneid.authorize import render_login
 from stubs.vneid.consent import EXPIRED_MESSAGE, issue_code_and_hand_back, render_consent
 from stubs.vneid.defects import Defect
@@ -94,6 +95,7 @@ async def login(request: Request) -> Response:
     tx = stub.grants.transaction(values.get("tx", ""), "login")
     if tx is None:
         raise ScreenError(EXPIRED_MESSAGE)
+    witness("password", values.get("password"))
     raw_id = values.get("id_number", "")
     id_number, format_error = _entered_id_number(config, raw_id)
     if id_number is None:
@@ -127,6 +129,7 @@ async def passcode(request: Request) -> Response:
         stub.grants.end_transaction(tx)
         return _render_locked(request, persona.status if persona else "revoked")
     entered = values.get("passcode", "")
+    witness("passcode", entered)
     if not _SIX_DIGITS.fullmatch(entered):
         return _render_passcode(request, tx, form_error=PASSCODE_FORMAT_MESSAGE, status_code=400)
     if not _same_secret(entered, persona.passcode):

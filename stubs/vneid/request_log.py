@@ -8,24 +8,30 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from stubs.redaction import Redactor, is_secret_name, normalize_name, witness_observed
 from stubs.vneid.params import MalformedRequest, parse_urlencoded
 
-# Low-entropy secrets are removed outright; a fingerprint could be brute-forced.
+# Low-entropy secrets are removed outright; a fingerprint could be brute-forced. Every other
+# secret (stubs/redaction.py names them) gets a short fingerprint, so tests can tell "same
+# code twice" apart.
 HIDDEN = frozenset({"password", "passcode", "client_secret"})
-# High-entropy values get a short fingerprint so tests can tell "same code twice" apart.
-FINGERPRINTED = frozenset({
-    "code", "state", "nonce", "code_verifier", "code_challenge", "access_token",
-    "id_token", "refresh_token", "tx",
-})
+
+
+def _shown(name: str, value: str) -> str:
+    if normalize_name(name) in HIDDEN or normalize_name(name).endswith(("_password", "_secret")):
+        return "[redacted]"
+    return "[redacted:" + hashlib.sha256(value.encode()).hexdigest()[:8] + "]"
+
+
+# The shared redaction, with this log's fingerprints for the secrets it replaces.
+_REDACTOR = Redactor(on_secret=witness_observed, replace=_shown)
 
 
 def redact_value(name: str, value: str) -> str:
     """What the log shows of one parameter value."""
-    if name in HIDDEN:
-        return "[redacted]"
-    if name in FINGERPRINTED:
-        return "[redacted:" + hashlib.sha256(value.encode()).hexdigest()[:8] + "]"
-    return value
+    if is_secret_name(name):
+        return _REDACTOR.secret(name, value)
+    return _REDACTOR.text(value)
 
 
 def redact_params(params: dict[str, list[str]]) -> dict[str, list[str]]:

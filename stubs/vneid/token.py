@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from stubs.redaction import witness
 from stubs.vneid.config import ClientRegistration
 from stubs.vneid.defects import Defect
 from stubs.vneid.errors import OAuthError
@@ -132,12 +133,14 @@ async def token(request: Request) -> JSONResponse:
         raise OAuthError("invalid_grant", "the account can no longer log in")
     access = stub.grants.issue_access_token(grant, config.access_token_ttl_seconds)
     log.info("token: issued to client %s", client.client_id)
+    id_token = build_id_token(stub, grant, persona)
+    witness("id_token", id_token)
     return JSONResponse(
         {
             "access_token": access.token,
             "token_type": "Bearer",
             "expires_in": config.access_token_ttl_seconds,
-            "id_token": build_id_token(stub, grant, persona),
+            "id_token": id_token,
             "scope": " ".join(grant.request.scope),
         },
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},

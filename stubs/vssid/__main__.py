@@ -16,11 +16,11 @@ from pathlib import Path
 
 import uvicorn
 
+from stubs.redaction import RedactingFilter
 from stubs.serving import bind_socket, issue_local_tls, url_host
 from stubs.vssid.accounts import AccountFileError
 from stubs.vssid.app import create_app
 from stubs.vssid.config import ConfigError, load_config
-from stubs.vssid.redaction import RedactingFilter
 
 
 def _arguments() -> argparse.ArgumentParser:

@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from stubs.redaction import witness
+
 
 def pkce_challenge_s256(verifier: str) -> str:
     """BASE64URL(SHA256(verifier)) without padding (RFC 7636 §4.2)."""
@@ -68,6 +70,8 @@ class AttemptStore:
             redirect_uri=redirect_uri,
             created_at=self._clock(),
         )
+        witness("state", attempt.state)
+        witness("nonce", attempt.nonce)
         self._attempts[state] = attempt
         return attempt
 

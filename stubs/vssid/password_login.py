@@ -7,6 +7,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from stubs.redaction import witness
 from stubs.vssid.accounts import ID_NUMBER, SOCIAL_INSURANCE_CODE, AccountStatus
 from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import set_private_cookie
@@ -51,6 +52,7 @@ async def submit_password_login(request: Request) -> Response:
     form = await read_form(request)
     username = (single_text(form, "username") or "").strip()
     password = single_text(form, "password") or ""
+    witness("password", password)
     if not (SOCIAL_INSURANCE_CODE.fullmatch(username) or ID_NUMBER.fullmatch(username)):
         return _login_screen(
             request, reason="username_format", status_code=400,

@@ -10,6 +10,7 @@ import httpx
 from joserfc import jwk
 from joserfc.errors import JoseError
 
+from stubs.redaction import witness
 from stubs.vssid.config import VssidConfig
 
 log = logging.getLogger("stubs.vssid.provider")
@@ -174,4 +175,6 @@ class VneidProvider:
             raise ProviderMisbehaved(f"token: HTTP {response.status_code} error={error!r:.40}")
         if not isinstance(document.get("id_token"), str):
             raise ProviderMisbehaved("token: no id_token in the response")
+        for kind in ("id_token", "access_token", "refresh_token"):  # received from VNeID
+            witness(kind, document.get(kind))
         return document

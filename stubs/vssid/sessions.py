@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stubs.redaction import witness
+
 
 @dataclass(frozen=True)
 class Session:
@@ -28,6 +30,7 @@ class SessionStore:
     def open(self, id_number: str, method: str) -> str:
         """Start a session and return the cookie value that names it."""
         session_id = secrets.token_urlsafe(32)
+        witness("session", session_id)
         self._sessions[session_id] = Session(id_number, self._clock(), method)
         return session_id
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from stubs.redaction import witness
 from stubs.vssid.attempts import pkce_challenge_s256
 from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import set_private_cookie
@@ -66,6 +67,8 @@ async def begin_attempt(request: Request, app_version: str | None) -> StartResul
         state.reused_verifier if config.has_defect("pkce_verifier_reused")
         else secrets.token_urlsafe(48)
     )
+    witness("code_verifier", verifier)
+    witness("session", binding)  # the attempt cookie binds the login to this browser
     attempt = state.attempts.create(
         browser_binding=binding, code_verifier=verifier, redirect_uri=config.redirect_uri
     )

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from stubs.vssid.redaction import RedactingFilter, redact
+from stubs.redaction import RedactingFilter, redact
 from tests.stubs.vssid_rig import CLIENT_SECRET, Rig, query_of
 
 pytestmark = pytest.mark.anyio
@@ -62,4 +62,4 @@ def test_filter_rewrites_records_with_args() -> None:
                                None)
     assert RedactingFilter().filter(record) is True
     assert "SECRET" not in record.getMessage() and "S2" not in record.getMessage()
-    assert "/cb?code=[REDACTED]&state=[REDACTED]" in record.getMessage()
+    assert "/cb?code=[redacted]&state=[redacted]" in record.getMessage()

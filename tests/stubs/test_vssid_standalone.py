@@ -111,7 +111,7 @@ def test_standalone_over_http_logs_in_and_keeps_secrets_out_of_logs() -> None:
     assert "LOGGED_IN" in logs
     callback_lines = [line for line in logs.splitlines() if "/app/vneid/callback?" in line]
     assert callback_lines, logs  # the access log line is there...
-    assert "code=[REDACTED]" in callback_lines[0] and "state=[REDACTED]" in callback_lines[0]
+    assert "code=[redacted]" in callback_lines[0] and "state=[redacted]" in callback_lines[0]
     for secret in (code, state, CLIENT_SECRET):
         assert secret not in logs  # ...with its code and state redacted
 
