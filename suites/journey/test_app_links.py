@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from fixtures.checks import ConformanceFailure
+from fixtures.checks import ConformanceFailure, KitError, needs
 
 # The notice's apps (Android package names, as their store links name them; APP-05).
 VSSID_PACKAGE = "com.bhxhapp"
@@ -49,14 +49,21 @@ def association_http(systems, exchange_log) -> Iterator[httpx.Client]:
 def vssid_callback_link(request: pytest.FixtureRequest) -> str:
     """The callback VssID really hands over with: the redirect_uri of its authorization request."""
     redirect_uri = request.getfixturevalue("rp").start().param("redirect_uri")
-    if not redirect_uri:
-        raise ConformanceFailure(REQ, "a redirect_uri in VssID's authorization request", "none")
+    needs(redirect_uri, "VssID's authorization request names no redirect_uri, the link "
+          "whose association files this test reads", fix="the authorization request is judged "
+          "by suites/rp (test_authorization_request.py); once it names its redirect_uri, this "
+          "test runs")
     return redirect_uri
 
 
 def vneid_authorize_link(request: pytest.FixtureRequest) -> str:
     """The VNeID app link: the authorization endpoint its discovery document names."""
-    return request.getfixturevalue("kit_rp").metadata["authorization_endpoint"]
+    endpoint = request.getfixturevalue("kit_rp").metadata.get("authorization_endpoint")
+    needs(isinstance(endpoint, str) and endpoint,
+          "VNeID's discovery document names no authorization_endpoint, the link whose "
+          "association files this test reads", fix="the discovery document is judged by "
+          "suites/idp (test_tokens_and_metadata.py); once it names the endpoint, this test runs")
+    return endpoint
 
 
 # Each app: its name, its Android package, where the harness runs it, and its claimed link.
@@ -83,7 +90,12 @@ def claimed_link(app: str, request: pytest.FixtureRequest, systems) -> str:
 def fetch_association(http: httpx.Client, url: str) -> object:
     """An association file as a phone fetches it: 200 at once, JSON, no redirect."""
     __tracebackhide__ = True
-    response = http.get(url)
+    try:
+        response = http.get(url)
+    except httpx.HTTPError as error:
+        raise KitError(f"could not fetch {url}: {type(error).__name__}: {error}",
+                       fix="the kit reaches the app's origin for every other test: is it still "
+                           "running, and reachable from the kit?") from None
     if response.status_code != 200:
         where = response.headers.get("location", "")
         raise ConformanceFailure(REQ, f"{url} served directly with 200 (no redirect)",
@@ -97,6 +109,11 @@ def fetch_association(http: httpx.Client, url: str) -> object:
         raise ConformanceFailure(REQ, f"{url} as valid JSON", str(exc)) from None
 
 
+def _as_list(value: object) -> list:
+    """A JSON array as a list; anything else (a string, a number, absent) as none."""
+    return value if isinstance(value, list) else []
+
+
 def apple_pattern_matches(pattern: str, value: str) -> bool:
     """iOS component matching: `*` any run of characters, `?` exactly one, case-sensitive."""
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
@@ -105,11 +122,11 @@ def apple_pattern_matches(pattern: str, value: str) -> bool:
 
 def claims_path(detail: dict, path: str) -> bool:
     """Whether an applinks detail claims `path` (first matching rule wins, as on iOS)."""
-    for component in detail.get("components", []):
+    for component in _as_list(detail.get("components")):
         if isinstance(component, dict) and apple_pattern_matches(str(component.get("/", "*")),
                                                                  path):
             return component.get("exclude") is not True
-    for rule in detail.get("paths", []):  # the older format: "NOT /x" excludes
+    for rule in _as_list(detail.get("paths")):  # the older format: "NOT /x" excludes
         excluded = str(rule).startswith("NOT ")
         if apple_pattern_matches(str(rule).removeprefix("NOT "), path):
             return not excluded
@@ -135,12 +152,12 @@ def test_assetlinks_lets_the_app_handle_its_links(app, request, systems, target,
                  if isinstance(s, dict) and isinstance(s.get("target"), dict)]
         raise ConformanceFailure(REQ, f"a statement for the Android app {package} "
                                       f"({target.name})", f"packages named: {named}")
-    verified = [s for s in for_app if HANDLE_ALL_URLS in (s.get("relation") or [])]
+    verified = [s for s in for_app if HANDLE_ALL_URLS in _as_list(s.get("relation"))]
     if not verified:
         raise ConformanceFailure(REQ, f"relation {HANDLE_ALL_URLS} for {package}",
                                  str([s.get("relation") for s in for_app]))
     fingerprints = [f for s in verified
-                    for f in (s["target"].get("sha256_cert_fingerprints") or [])]
+                    for f in _as_list(s["target"].get("sha256_cert_fingerprints"))]
     if not any(isinstance(f, str) and SHA256_FINGERPRINT.fullmatch(f) for f in fingerprints):
         raise ConformanceFailure(REQ, f"a SHA-256 signing certificate fingerprint for {package} "
                                       "(32 uppercase hex bytes with colons)", str(fingerprints))
@@ -152,7 +169,8 @@ def test_apple_association_claims_the_hand_over_path(app, request, systems, asso
     link = claimed_link(app, request, systems)
     url = origin(link) + AASA_PATH
     document = fetch_association(association_http, url)
-    details = document.get("applinks", {}).get("details") if isinstance(document, dict) else None
+    applinks = document.get("applinks") if isinstance(document, dict) else None
+    details = applinks.get("details") if isinstance(applinks, dict) else None
     if not isinstance(details, list) or not details:
         raise ConformanceFailure(REQ, f"{url} with applinks.details", json.dumps(document)[:300])
     path = urlsplit(link).path
@@ -160,7 +178,8 @@ def test_apple_association_claims_the_hand_over_path(app, request, systems, asso
     if not claiming:
         raise ConformanceFailure(REQ, f"an applinks entry claiming {path} (the path {app}'s "
                                       "hand-over uses)", json.dumps(details)[:500])
-    app_ids = [a for d in claiming for a in (d.get("appIDs") or [d.get("appID")]) if a]
+    app_ids = [a for d in claiming for a in (_as_list(d.get("appIDs")) or [d.get("appID")])
+               if a]
     if not any(isinstance(a, str) and IOS_APP_ID.fullmatch(a) for a in app_ids):
         raise ConformanceFailure(REQ, f"an app id <TEAMID>.<bundle id> claiming {path}",
                                  str(app_ids))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,27 +82,40 @@ def _target_with(tmp: Path, key: str, defect: str) -> Path:
     return path
 
 
-# Which device-state test each seeded defect must make fail (and nothing else is needed).
+# Which device-state test each seeded defect must make fail, and the requirement its named
+# check must fail (a Violation, never the kit's error; no other requirement fails).
 DEFECT_CATCHES = [
-    ("vssid_defects", "attempt_reusable", "killed_while_in_vneid or warm_restart"),
-    ("vssid_defects", "pkce_verifier_reused", "killed_while_in_vneid"),
-    ("vssid_defects", "state_guessable", "killed_while_in_vneid"),
-    ("vssid_defects", "state_unchecked", "forged_callback"),
-    ("vneid_defects", "pkce_verifier_not_checked", "hostile_apps_request"),
-    ("vneid_defects", "version_min_exclusive", "gate_the_hand_over and both-minimum"),
-    ("vssid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare"),
-    ("vneid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare"),
+    ("vssid_defects", "attempt_reusable", "killed_while_in_vneid or warm_restart", "APP-04"),
+    ("vssid_defects", "pkce_verifier_reused", "killed_while_in_vneid", "APP-04"),
+    ("vssid_defects", "state_guessable", "killed_while_in_vneid", "APP-04"),
+    ("vssid_defects", "state_unchecked", "forged_callback", "APP-03"),
+    ("vneid_defects", "pkce_verifier_not_checked", "hostile_apps_request", "APP-02"),
+    ("vneid_defects", "version_min_exclusive", "gate_the_hand_over and both-minimum", "N-VER-1"),
+    ("vssid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare",
+     "APP-08"),
+    ("vneid_defects", "version_string_compare", "gate_the_hand_over and numeric-compare",
+     "APP-08"),
 ]
 
 
-@pytest.mark.parametrize(("key", "defect", "selection"), DEFECT_CATCHES,
-                         ids=[f"{k.split('_')[0]}-{d}" for k, d, _ in DEFECT_CATCHES])
+@pytest.mark.parametrize(("key", "defect", "selection", "requirement"), DEFECT_CATCHES,
+                         ids=[f"{k.split('_')[0]}-{d}" for k, d, _, _ in DEFECT_CATCHES])
 def test_a_seeded_defect_makes_its_device_state_test_fail(
-    isolated: pytest.Pytester, key: str, defect: str, selection: str
+    isolated: pytest.Pytester, key: str, defect: str, selection: str, requirement: str
 ):
     target = _target_with(isolated.path, key, defect)
+    folder = isolated.path / "conformance"
     result = isolated.runpytest_subprocess(str(DEVICE_SUITE), "-p", "no:randomly",
-                                           "--target", str(target), "-k", selection)
+                                           "--target", str(target), "-k", selection,
+                                           "--conformance-report", str(folder))
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) >= 1, f"{defect} went unnoticed: {outcomes}"
-    assert outcomes.get("passed", 0) + outcomes.get("failed", 0) >= 1
+    report = json.loads((folder / "conformance.json").read_text("utf-8"))
+    verdicts = {(r["id"], t["nodeid"]): t["outcome"] for r in report["requirements"]
+                for t in r["tests"]}
+    errors = {n: t for (_, n), t in verdicts.items() if t == "error"}
+    assert not errors, f"{defect}: the kit could not judge (not a named check): " + \
+        "; ".join(t["detail"] for r in report["requirements"] for t in r["tests"]
+                  if t["outcome"] == "error")
+    failed = {rid for (rid, _), outcome in verdicts.items() if outcome == "failed"}
+    assert failed == {requirement}, f"{defect} must fail {requirement} alone, failed: {failed}"
