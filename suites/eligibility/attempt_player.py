@@ -84,7 +84,10 @@ class AttemptPlayer:
         for _ in range(MAX_SCREENS):
             if screen.outcome or isinstance(screen, VssidLogin):
                 break
-            screen = self.step(screen, attempt, person, story)
+            following = self.step(screen, attempt, person, story)
+            if following is None:
+                break  # a screen the attempt has no answer to ends it: the oracle judges it
+            screen = following
         return self.observe(screen, story)
 
     def hand_over(self, attempt: Attempt, story: list[str]) -> Screen:
@@ -102,8 +105,10 @@ class AttemptPlayer:
         return arrive(login.driver)
 
     def step(self, screen: Screen, attempt: Attempt, person: PlacedPerson,
-             story: list[str]) -> Screen:
-        """One screen of VNeID, answered as the attempt says."""
+             story: list[str]) -> Screen | None:
+        """One screen of VNeID, answered as the attempt says; None for a screen the attempt
+        has no answer to (the phone left the apps, a screen without an outcome): the attempt
+        ends there, and the check says it ended otherwise than the oracle's outcome."""
         if isinstance(screen, VneidLogin):
             password = person.password if attempt.credentials_right else wrong(person.password)
             story.append("VNeID: đăng nhập" + ("" if attempt.credentials_right else " (sai)"))
@@ -114,7 +119,8 @@ class AttemptPlayer:
         if isinstance(screen, VneidConsent):
             story.append("VNeID: " + ("đồng ý" if attempt.consent else "từ chối"))
             return screen.approve() if attempt.consent else screen.decline()
-        raise AssertionError(f"the attempt reached a screen it cannot answer: {screen!r}")
+        story.append(f"kết thúc: {type(screen).__name__} không có câu trả lời")
+        return None
 
     def observe(self, screen: Screen, story: list[str]) -> Observed:
         """The end screen's outcome and the backend's session."""

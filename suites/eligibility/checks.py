@@ -1,33 +1,42 @@
-"""The eligibility checks: an observed attempt against the oracle's outcome, expected vs actual."""
+"""The eligibility checks: an observed attempt against the oracle's outcome, expected vs actual.
+
+A mismatch names only the requirement it breaks (`combinations.broken_by`): a level 2 person
+refused as level 1 breaks N-ELIG-2, a VssID 1.6.7 refused as too old breaks N-VER-2, a level 1
+person let in breaks N-ELIG-2. The evidence is the attempt (states, versions: no credentials),
+the steps played and the end screen's URL with its secrets redacted.
+"""
 
 from __future__ import annotations
 
 from fixtures.eligibility import PlacedPerson
 from fixtures.oracle import Attempt, Outcome, masked_id_number
+from fixtures.redaction import redact_url
+from fixtures.verdicts import fail
 from suites.eligibility.attempt_player import Observed
+from suites.eligibility.combinations import broken_by, no_session_requirements
 
 
-class OutcomeMismatch(AssertionError):
-    """The system ended an attempt otherwise than the oracle says; carries both and the story."""
-
-    def __init__(self, attempt: Attempt, expected: str, observed: Observed, why: str) -> None:
-        super().__init__(f"{why}\n  attempt:  {attempt}\n  expected: {expected}\n"
-                         f"  actual:   {observed.describe()}\n  at: {observed.url}")
-        self.attempt, self.expected, self.observed = attempt, expected, observed
+def _evidence(attempt: Attempt, observed: Observed) -> str:
+    return f"attempt: {attempt}; {observed.describe()}; at {redact_url(observed.url)}"
 
 
 def outcome_matches_oracle(attempt: Attempt, expected: Outcome, observed: Observed,
                            person: PlacedPerson) -> None:
     """The attempt ends on the oracle's outcome; a session exists only for LOGGED_IN, and
-    then it is the same person's (N-ELIG-1/2, N-VER-1/2, N-FLOW-4)."""
+    then it is the same person's (N-ELIG-1/2, N-VER-1/2, N-FLOW-2/3/4, IDP-12, RP-14)."""
     __tracebackhide__ = True
+    evidence = _evidence(attempt, observed)
     if observed.outcome != expected:
-        raise OutcomeMismatch(attempt, expected, observed, "the outcome differs from the oracle")
+        fail(broken_by(expected, observed.outcome), f"outcome {expected.value!r}",
+             f"outcome {observed.outcome!r} on {observed.screen!r}", evidence=evidence)
     if expected is Outcome.LOGGED_IN:
         expected_id = masked_id_number(person.id_number)
-        if observed.session.get("id_number_masked") != expected_id:
-            raise OutcomeMismatch(attempt, f"a session as {expected_id}", observed,
-                                  "logged in as someone else")
+        actual_id = observed.session.get("id_number_masked") if observed.logged_in else None
+        if actual_id != expected_id:
+            fail("N-FLOW-4", f"VssID's session as the person who logged in ({expected_id})",
+                 f"a session as {actual_id}" if actual_id else "no session",
+                 evidence=evidence)
     elif observed.logged_in:
-        raise OutcomeMismatch(attempt, f"{expected} and no session", observed,
-                              "a session was opened although the attempt was refused")
+        fail(no_session_requirements(expected), f"outcome {expected.value!r} and no session",
+             f"outcome {expected.value!r} with a session as "
+             f"{observed.session.get('id_number_masked')}", evidence=evidence)

@@ -27,6 +27,55 @@ REQUIREMENTS_BY_OUTCOME: dict[Outcome, tuple[str, ...]] = {
     Outcome.LOGGED_IN: ("N-ELIG-1", "N-ELIG-2", "N-FLOW-4"),
 }
 
+# What an attempt exercises by getting *past* each of the oracle's refusals (the rule does not
+# apply to it, so it must be let through): a system that refuses it there breaks this.
+ADMITTED_BY: dict[Outcome, tuple[str, ...]] = {
+    Outcome.VSSID_UPDATE_REQUIRED: ("N-VER-2",),    # VssID at/above the minimum is accepted
+    Outcome.VNEID_NOT_INSTALLED: ("N-FLOW-2",),     # an installed VNeID gets the hand-over
+    Outcome.VNEID_UPDATE_REQUIRED: ("N-VER-1",),    # VNeID at/above the minimum is accepted
+    Outcome.VNEID_LOCKED: ("N-FLOW-3",),            # an active account logs in on VNeID
+    Outcome.VNEID_BAD_CREDENTIALS: ("N-FLOW-3",),   # the right credentials log in
+    Outcome.LEVEL2_REQUIRED: ("N-ELIG-2",),         # a level 2 account is admitted
+    Outcome.CANCELLED: ("N-FLOW-4",),               # consent given: VNeID hands back success
+    Outcome.NO_VSSID_ACCOUNT: ("N-ELIG-1",),        # a VssID account holder is admitted
+    Outcome.VSSID_PENDING: ("N-ELIG-1",),
+    Outcome.VSSID_LOCKED: ("N-ELIG-1",),
+}
+
+# What an attempt breaks when it does not end on its own outcome (and is not refused earlier):
+# the outcome's requirements, except that a missed LOGGED_IN is the hand-back's (N-FLOW-4).
+CONCLUDED_BY: dict[Outcome, tuple[str, ...]] = {
+    **REQUIREMENTS_BY_OUTCOME, Outcome.LOGGED_IN: ("N-FLOW-4",)}
+
+_ORDER = list(Outcome)  # the oracle decides in this order: the first that applies wins
+
+
+def requirements_of(expected: Outcome) -> tuple[str, ...]:
+    """Every requirement an attempt ending on `expected` exercises: those of its outcome, and
+    those of each earlier refusal it must get past (its test's `req` marker)."""
+    ids = list(REQUIREMENTS_BY_OUTCOME[expected])
+    for earlier in _ORDER[:_ORDER.index(expected)]:
+        ids += ADMITTED_BY[earlier]
+    return tuple(dict.fromkeys(ids))
+
+
+def broken_by(expected: Outcome, observed: str) -> tuple[str, ...]:
+    """The requirements an attempt breaks by ending on `observed` instead of `expected`.
+
+    Refused by an earlier rule than the oracle's (a rule that does not apply): what getting
+    past that rule exercises. Let past the oracle's refusal, or ended on anything else (a
+    protocol error, no outcome): the expected outcome's own requirements."""
+    if observed in _ORDER and _ORDER.index(Outcome(observed)) < _ORDER.index(expected):
+        return ADMITTED_BY[Outcome(observed)]
+    return CONCLUDED_BY[expected]
+
+
+def no_session_requirements(expected: Outcome) -> tuple[str, ...]:
+    """Who breaks a refused attempt's "and no session": the relying party's side of it (VNeID
+    cannot open a VssID session)."""
+    ids = REQUIREMENTS_BY_OUTCOME[expected]
+    return tuple(i for i in ids if not i.startswith("IDP-")) or ids
+
 
 def around(minimum: str) -> tuple[str, str, str]:
     """Versions just below, at and above a minimum; "above" has a two-digit last component.

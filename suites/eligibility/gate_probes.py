@@ -14,10 +14,19 @@ from fixtures.drivers.http_driver import HttpDriver
 from fixtures.drivers.phone import Phone
 from fixtures.drivers.vssid_app_client import VssidAppClient
 from fixtures.oracle import Outcome
+from fixtures.verdicts import KitError
 
 
-class GateAnswerUnclear(AssertionError):
-    """A gate answered neither "through" nor "update required"."""
+class GateAnswerUnclear(KitError):
+    """A gate answered neither "through" nor "update required": the kit cannot read a yes or
+    a no from it (a screen outside the contract, or an error on the way), so it cannot judge
+    the gate."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem, fix="the gate must answer with its login screen (through) or "
+                                      "the outcome VNEID_UPDATE_REQUIRED / VSSID_UPDATE_REQUIRED "
+                                      "(refused), as stubs/README.md's screen contract says, or "
+                                      "the target's locators must say which screen is which")
 
 
 class VssidGate:

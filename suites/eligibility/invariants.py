@@ -1,60 +1,56 @@
-"""Invariants of the login state machine: small checks of the system against the plain model."""
+"""Invariants of the login state machine: small named checks of the systems against the model.
+
+Each names the one requirement it enforces; the evidence is persona keys and masked ID
+numbers, never a credential.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from fixtures.eligibility import PlacedPerson
 from fixtures.oracle import masked_id_number
+from fixtures.verdicts import check
+from suites.eligibility.login_model import LoginModel
 
-
-@dataclass
-class LoginModel:
-    """What a perfect system would hold now ("assumed perfect"): the model the machine keeps."""
-
-    threshold: int
-    people: dict[str, PlacedPerson]
-    current: str
-    failures: dict[str, int] = field(default_factory=dict)
-    locked: set[str] = field(default_factory=set)
-    phase: str = "idle"  # idle | vneid_login | passcode | consent
-    # Who may be logged in on this phone: people who completed a level 2 login on it.
-    earned_sessions: set[str] = field(default_factory=set)
-    last_login: str | None = None  # masked ID of the latest successful login
-
-    @property
-    def person(self) -> PlacedPerson:
-        return self.people[self.current]
+__all__ = ["LoginModel", "lockout_counts_hold", "never_logged_in_as_another_person",
+           "never_logged_in_without_level_2"]
 
 
 def never_logged_in_as_another_person(model: LoginModel, session: dict) -> None:
-    """A session names only someone who logged in on this phone (N-FLOW-4, RP-15)."""
+    """A session names only someone who logged in on this phone (N-FLOW-4: the same person)."""
     __tracebackhide__ = True
     if session.get("logged_in"):
         masked = session.get("id_number_masked")
-        assert masked in model.earned_sessions, (
-            f"logged in as {masked}, but only {sorted(model.earned_sessions) or 'nobody'} "
-            "logged in on this phone")
+        check(masked in model.earned_sessions, "N-FLOW-4",
+              "a VssID session only for someone who completed a VNeID login on this phone "
+              f"({', '.join(sorted(model.earned_sessions)) or 'nobody has'})",
+              f"a session as {masked}")
 
 
 def never_logged_in_without_level_2(model: LoginModel, session: dict) -> None:
     """A session's person has a level 2 VNeID account (N-ELIG-2)."""
     __tracebackhide__ = True
     if session.get("logged_in"):
-        levels = {masked_id_number(p.id_number): p.level for p in model.people.values()}
-        level = levels.get(session.get("id_number_masked"))
-        assert level == 2, f"logged in as {session.get('id_number_masked')} whose level is {level}"
+        levels = {masked_id_number(p.id_number): (k, p.level) for k, p in model.people.items()}
+        masked = session.get("id_number_masked")
+        key, level = levels.get(masked, ("someone the machine did not place", None))
+        check(level == 2, "N-ELIG-2", "a VssID session only for a level 2 VNeID account",
+              f"a session as {masked} ({key}, level {level})")
 
 
-def lockout_counts_hold(model: LoginModel, failures: int, status: str | None) -> None:
-    """VNeID counts the current person's wrong attempts and locks at the threshold (IDP-13)."""
+def lockout_counts_hold(model: LoginModel, records: dict[str, tuple[int, str | None]]) -> None:
+    """VNeID counts each person's wrong passwords and passcodes, and locks the account at the
+    threshold (IDP-13). `records`: persona key → (VNeID's failure count, VNeID's status)."""
     __tracebackhide__ = True
-    key = model.current
-    expected_status = "locked" if key in model.locked else model.person.vneid_status
-    assert status == expected_status, (
-        f"{key}: VNeID status {status!r}, expected {expected_status!r} after "
-        f"{model.failures.get(key, 0)} wrong attempt(s), threshold {model.threshold}")
-    if key not in model.locked:
-        assert failures == model.failures.get(key, 0), (
-            f"{key}: VNeID counts {failures} wrong attempt(s), expected "
-            f"{model.failures.get(key, 0)}")
+    for key in model.people:
+        failures, status = records[key]
+        counted = model.failures.get(key, 0)
+        expected_status = model.expected_status(key)
+        check(status == expected_status, "IDP-13",
+              f"{key}'s VNeID account {expected_status} after {counted} wrong attempt(s) "
+              f"since their last complete login (threshold {model.threshold})",
+              f"status {status!r}")
+        if key not in model.locked:
+            check(failures == counted, "IDP-13",
+                  f"VNeID counting {counted} wrong attempt(s) for {key} since their last "
+                  "complete login (a passcode typed on someone's passcode screen counts for "
+                  "that screen's owner)",
+                  f"{failures} counted")

@@ -1,7 +1,10 @@
-"""A Hypothesis state machine over what a person does with the two apps, checked against a model.
+"""A Hypothesis state machine over what people do with the two apps on one phone, checked
+against a model (`suites/eligibility/login_model.py`).
 
 The system under test is given in `__init__` (a `LoginSystem`), so one machine runs against
-any pair of systems the kit can drive over HTTP.
+any pair of systems the kit can drive over HTTP. Every step asks the model what a correct
+pair of systems shows next, does the step on the phone, and checks the phone against that —
+naming the requirement the step enforces, never a credential.
 """
 
 from __future__ import annotations
@@ -9,21 +12,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hypothesis import note
+from hypothesis import currently_in_test_context, note
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from fixtures.drivers.app_driver import ScreenError
 from fixtures.drivers.phone import Phone
-from fixtures.drivers.screens import VneidConsent, VneidLogin, VneidPasscode
+from fixtures.drivers.screens import Screen, VneidConsent, VneidLogin, VneidPasscode, arrive
 from fixtures.eligibility import PersonDesk, PlacedPerson
-from fixtures.oracle import PROTOCOL_ERROR, Outcome, masked_id_number
+from fixtures.redaction import redact_url
+from fixtures.verdicts import KitError, check
 from suites.eligibility.attempt_player import wrong
 from suites.eligibility.invariants import (
-    LoginModel,
     lockout_counts_hold,
     never_logged_in_as_another_person,
     never_logged_in_without_level_2,
 )
+from suites.eligibility.login_model import (
+    CONSENT,
+    IDLE,
+    PASSCODE,
+    VNEID_LOGIN,
+    Expected,
+    LoginModel,
+)
+
+PEOPLE = ("a", "b", "level1")
 
 
 @dataclass
@@ -40,7 +54,8 @@ class LoginSystem:
 
 
 class LoginMachine(RuleBasedStateMachine):
-    """Start, log in right or wrong, passcode, consent or decline, back, replay, late, restart."""
+    """Switch person, start, log in right or wrong, passcode, consent or decline, back, replay,
+    late, restart."""
 
     def __init__(self, system: LoginSystem) -> None:
         super().__init__()
@@ -48,132 +63,147 @@ class LoginMachine(RuleBasedStateMachine):
         for person in system.people.values():  # every run starts from the same people
             system.desk.put(person)
         self.phone = system.new_phone()
-        self.screen = None
+        self.screen: Screen | None = None
         self.model = LoginModel(threshold=system.threshold, people=dict(system.people),
                                 current=next(iter(system.people)))
+        self.last_callback: str | None = None  # the URL of the last successful callback
+        self.story: list[str] = []  # what happened, in words (also Hypothesis's notes)
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _outcome(self) -> str | None:
-        return self.phone.driver.body_attribute("data-outcome")
+    def _say(self, text: str) -> None:
+        self.story.append(text)
+        if currently_in_test_context():
+            note(text)
 
-    def _expect(self, outcome: str | None, screen_type=None) -> None:
+    def _do(self, action: Callable[[], object], expected: Expected) -> None:
+        """Do one step on the phone, then check it shows what the model expects.
+
+        A screen object fails when the step ends on a page it does not know; once the step
+        has left the screen it acted on, that is the system's answer, and the check below
+        judges it (expected vs what the phone shows) instead of the kit giving up."""
         __tracebackhide__ = True
-        actual = self._outcome()
-        assert actual == outcome, (
-            f"expected outcome {outcome!r}, the phone shows {actual!r} on "
-            f"{self.phone.driver.body_attribute('data-screen')!r}")
-        if screen_type is not None:
-            assert isinstance(self.screen, screen_type), (
-                f"expected the {screen_type.name!r} screen, got {self.screen!r}")
+        history = getattr(self.phone.driver, "history", None)
+        steps = len(history) if history is not None else None
+        try:
+            action()
+        except ScreenError:
+            if steps is None or len(history) == steps:
+                raise  # the step never left its screen: the kit could not act on it
+        self._expect(expected)
+        self.screen = arrive(self.phone.driver) if expected.screen else None
 
-    def _end(self) -> None:
-        self.model.phase = "idle"
+    def _expect(self, expected: Expected) -> None:
+        """The phone shows what the model expects; otherwise the step's requirement fails."""
+        __tracebackhide__ = True
+        driver = self.phone.driver
+        outcome = driver.body_attribute("data-outcome")
+        screen = driver.body_attribute("data-screen")
+        shown = (f"outcome {outcome!r}" if outcome else "no outcome") + \
+            f" on the {screen or 'unknown'!r} screen"
+        matches = outcome == expected.outcome and (expected.screen is None
+                                                   or screen == expected.screen)
+        check(matches, expected.broken_by(outcome), expected.describe(), shown,
+              evidence=f"at {redact_url(driver.current_url())}; steps: "
+                       + " → ".join(self.story[-12:]))
+
+    def _screen(self, kind: type[Screen]) -> Screen:
+        """The screen the model says the phone is on (the last step checked it)."""
+        if not isinstance(self.screen, kind):
+            raise KitError(f"the login machine expected the {kind.name!r} screen on the phone "
+                           f"but holds {self.screen!r}: a bug of the machine, not the system")
+        return self.screen
 
     # -- rules ---------------------------------------------------------------------------------
 
-    @rule(key=st.sampled_from(["a", "b", "level1"]))
+    @rule(key=st.sampled_from(PEOPLE))
     def switch_person(self, key: str) -> None:
-        note(f"switch person → {key}")
-        self.model.current = key
+        self._say(f"switch person → {key} (the phone's screen stays as it is)")
+        self.model.switch(key)
 
     @rule()
     def start(self) -> None:
-        note(f"{self.model.current}: open VssID, choose VNeID login")
-        self.screen = self.phone.open_vssid().choose_vneid_login()
-        self._expect(None, VneidLogin)
-        self.model.phase = "vneid_login"
+        self._say(f"{self.model.current}: open VssID, choose VNeID login")
+        expected = self.model.start()
+        self._do(lambda: self.phone.open_vssid().choose_vneid_login(), expected)
 
-    @precondition(lambda self: self.model.phase == "vneid_login")
+    @precondition(lambda self: self.model.phase == VNEID_LOGIN)
     @rule(right=st.booleans())
     def log_in(self, right: bool) -> None:
-        person, model = self.model.person, self.model
-        note(f"{model.current}: log in with {'the right' if right else 'a wrong'} password")
+        person = self.model.person
+        self._say(f"{self.model.current}: log in with "
+                  f"{'the right' if right else 'a wrong'} password")
+        login = self._screen(VneidLogin)
         password = person.password if right else wrong(person.password)
-        self.screen = self.screen.log_in(person.id_number, password)
-        key = model.current
-        if key in model.locked or person.vneid_status != "active":
-            self._expect(Outcome.VNEID_LOCKED)
-            return self._end()
-        if right:
-            self._expect(None, VneidPasscode)
-            model.phase = "passcode"
-            return None
-        model.failures[key] = model.failures.get(key, 0) + 1
-        if model.failures[key] >= model.threshold:
-            model.locked.add(key)
-            self._expect(Outcome.VNEID_LOCKED)
-            return self._end()
-        self._expect(Outcome.VNEID_BAD_CREDENTIALS, VneidLogin)
-        return None
+        expected = self.model.log_in(right)
+        self._do(lambda: login.log_in(person.id_number, password), expected)
 
-    @precondition(lambda self: self.model.phase == "passcode")
+    @precondition(lambda self: self.model.phase == PASSCODE)
     @rule()
     def enter_passcode(self) -> None:
-        model = self.model
-        note(f"{model.current}: enter the passcode")
-        self.screen = self.screen.enter(model.person.passcode)
-        model.failures.pop(model.current, None)  # a complete login clears the count
-        if model.person.level != 2:
-            self._expect(Outcome.LEVEL2_REQUIRED)
-            return self._end()
-        self._expect(None, VneidConsent)
-        model.phase = "consent"
-        return None
+        owner = self.model.owner
+        self._say(f"{self.model.current}: enter their passcode (on {owner}'s passcode screen)")
+        passcode = self._screen(VneidPasscode)
+        typed = self.model.person.passcode
+        expected = self.model.enter_passcode()
+        self._do(lambda: passcode.enter(typed), expected)
 
-    @precondition(lambda self: self.model.phase == "consent")
+    @precondition(lambda self: self.model.phase == CONSENT)
     @rule(approve=st.booleans())
     def consent(self, approve: bool) -> None:
-        model = self.model
-        note(f"{model.current}: {'approve' if approve else 'decline'} on the consent screen")
-        if not approve:
-            self.screen = self.screen.decline()
-            self._expect(Outcome.CANCELLED)
-            return self._end()
-        self.screen = self.screen.approve()
-        self._expect(Outcome.LOGGED_IN)
-        masked = masked_id_number(model.person.id_number)
-        model.earned_sessions.add(masked)
-        model.last_login = masked
-        session = self.phone.vssid_session()
-        assert session.get("id_number_masked") == masked, (
-            f"{model.current} logged in, but VssID's session is {session}")
-        return self._end()
+        owner = self.model.owner
+        self._say(f"{self.model.current}: {'approve' if approve else 'decline'} on {owner}'s "
+                  "consent screen")
+        screen = self._screen(VneidConsent)
+        expected = self.model.consent(approve)
+        self._do(screen.approve if approve else screen.decline, expected)
+        if approve:
+            self.last_callback = self._last_callback()
+            masked = self.model.last_login
+            session = self.phone.vssid_session()
+            check(session.get("logged_in") and session.get("id_number_masked") == masked,
+                  "N-FLOW-4", f"VssID's session as {owner} ({masked}), who approved",
+                  f"a session as {session.get('id_number_masked')}" if session.get("logged_in")
+                  else "no session")
 
-    @precondition(lambda self: self.model.phase != "idle")
+    @precondition(lambda self: self.model.phase != IDLE)
     @rule()
     def go_back_to_vssid(self) -> None:
-        note("press back: leave VNeID for VssID's login screen mid-flow")
+        self._say("press back: leave VNeID for VssID's login screen mid-flow")
+        self.model.go_back()
         self.phone.open_vssid()
-        self._end()
+        self.screen = None
 
     @precondition(lambda self: self.model.last_login is not None)
     @rule()
     def replay_callback(self) -> None:
-        note("replay the last successful callback (same code, same state)")
-        targets = [u for u in self.phone.driver.redirect_targets
-                   if u.split("?", 1)[0] == self.system.callback_url]
-        self.phone.driver.open(targets[-1])
-        self._expect(PROTOCOL_ERROR)  # an attempt is consumed once (RP-19)
-        self._end()
+        self._say(f"replay the callback that logged in {self.model.last_login} (same code, "
+                  "same state)")
+        if self.last_callback is None:
+            raise KitError("the login machine kept no successful callback to replay: a bug of "
+                           "the machine")
+        expected = self.model.replay()
+        callback = self.last_callback
+        self._do(lambda: self.phone.driver.open(callback), expected)
 
-    @precondition(lambda self: self.model.phase == "consent"
+    @precondition(lambda self: self.model.phase == CONSENT
                   and self.system.advance_clock is not None)
     @rule()
     def approve_late(self) -> None:
-        note(f"wait {self.system.late_by_seconds:.0f} s on the consent screen, then approve")
+        self._say(f"wait {self.system.late_by_seconds:.0f} s on {self.model.owner}'s consent "
+                  "screen, then approve")
+        screen = self._screen(VneidConsent)
+        expected = self.model.approve_late()
         self.system.advance_clock(self.system.late_by_seconds)
-        self.screen = self.screen.approve()
-        self._expect(PROTOCOL_ERROR)  # a late callback is refused (RP-19)
-        self._end()
+        self._do(screen.approve, expected)
 
     @rule()
     def restart_app(self) -> None:
-        note("restart: the phone's apps lose their state (a fresh phone, no cookies)")
+        self._say("restart: the phone's apps lose their state (a fresh phone, no cookies)")
+        self.model.restart()
         self.phone = self.system.new_phone()
-        self.model.earned_sessions.clear()
-        self.model.last_login = None
-        self._end()
+        self.screen = None
+        self.last_callback = None
 
     # -- invariants ----------------------------------------------------------------------------
 
@@ -185,13 +215,30 @@ class LoginMachine(RuleBasedStateMachine):
 
     @invariant()
     def lockout_counts(self) -> None:
-        person = self.model.person
-        lockout_counts_hold(self.model, self.system.desk.failed_attempts(person.id_number),
-                            self.system.desk.vneid_status(person.id_number))
+        by_id = {r["id_number"]: r for r in self.system.desk.control.personas()}
+        records = {}
+        for key, person in self.model.people.items():
+            record = by_id.get(person.id_number)
+            records[key] = ((int(record["failed_attempts"]), record["status"]) if record
+                            else (0, None))
+        lockout_counts_hold(self.model, records)
+
+    def _last_callback(self) -> str:
+        targets = [u for u in self.phone.driver.redirect_targets
+                   if u.split("?", 1)[0] == self.system.callback_url]
+        if not targets:
+            raise KitError("the phone recorded no redirect to VssID's callback after a login",
+                           fix=f"VssID's callback must be {self.system.callback_url}")
+        return targets[-1]
 
     def _peek_session(self) -> dict:
         # Read the session without moving the phone off its screen: a second phone would not
         # carry the cookies, so ask with this phone's client directly.
         driver = self.phone.driver
-        response = driver.client.get(f"{self.phone.vssid_url}/api/session")
-        return response.json()
+        response = driver.client.get(f"{self.phone.vssid_url}{self.phone.session_path}")
+        try:
+            return response.json()
+        except ValueError:
+            raise KitError(f"VssID's session endpoint answered HTTP {response.status_code} "
+                           "without JSON", fix="the target's [rp] session_path") from None
+

@@ -12,7 +12,7 @@ from fixtures.oracle import Minimums, Outcome, expected_outcome
 from fixtures.plugin import TARGET_KEY
 from suites.eligibility.attempt_player import AttemptPlayer
 from suites.eligibility.checks import outcome_matches_oracle
-from suites.eligibility.combinations import REQUIREMENTS_BY_OUTCOME, every_attempt, label, pairwise
+from suites.eligibility.combinations import every_attempt, label, pairwise, requirements_of
 
 OUTCOMES_BY_TIER = {
     "smoke": (Outcome.LOGGED_IN, Outcome.LEVEL2_REQUIRED),
@@ -34,7 +34,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         chosen.append(next(a for a in preferred if expected_outcome(a, minimums) is outcome))
     metafunc.parametrize("browser_attempt", [
         pytest.param(a, id=label(a), marks=pytest.mark.req(
-            *REQUIREMENTS_BY_OUTCOME[expected_outcome(a, minimums)])) for a in chosen])
+            *requirements_of(expected_outcome(a, minimums)))) for a in chosen])
 
 
 def test_representative_attempt_in_the_browser(browser_attempt, phone, desk, minimums):

@@ -15,12 +15,7 @@ from fixtures.oracle import Minimums, expected_outcome
 from fixtures.plugin import TARGET_KEY
 from suites.eligibility.attempt_player import AttemptPlayer
 from suites.eligibility.checks import outcome_matches_oracle
-from suites.eligibility.combinations import (
-    REQUIREMENTS_BY_OUTCOME,
-    every_attempt,
-    label,
-    pairwise,
-)
+from suites.eligibility.combinations import every_attempt, label, pairwise, requirements_of
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -33,7 +28,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         attempts = pairwise(attempts)  # every pair of values still meets once
     metafunc.parametrize("attempt", [
         pytest.param(attempt, id=label(attempt), marks=pytest.mark.req(
-            *REQUIREMENTS_BY_OUTCOME[expected_outcome(attempt, minimums)]))
+            *requirements_of(expected_outcome(attempt, minimums))))
         for attempt in attempts
     ])
 
