@@ -56,8 +56,9 @@ def describe(screen: Screen) -> str:
         return f"a link out of both apps, to {url}"
     if isinstance(screen, OutcomeScreen):
         title = screen.title
+        reason = screen.reason
         return f"the outcome screen {screen.outcome}" + (f" “{title}”" if title else "") + \
-            f" at {url}"
+            (f" (reason {reason})" if reason else "") + f" at {url}"
     shown = f"the {screen.name!r} screen" if screen.name else type(screen).__name__
     outcome = f" (outcome {screen.outcome})" if screen.outcome else ""
     return f"{shown}{outcome} at {url}"
