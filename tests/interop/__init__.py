@@ -1,0 +1,1 @@
+"""Tests that run third-party servers (interop/) as the system under test."""
