@@ -1,0 +1,1 @@
+"""Third-party identity providers set up the way a vendor would, for testing the kit against."""
