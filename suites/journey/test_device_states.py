@@ -5,25 +5,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from dataclasses import dataclass
-from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import allure
 import pytest
 
 from fixtures.drivers.app_driver import ScreenError
+from fixtures.drivers.rp_journey import HandOver
 from fixtures.drivers.screens import (
     OutcomeScreen,
     Screen,
     VneidConsent,
     VneidLogin,
-    VneidPasscode,
+    VneidStep,
     VssidHome,
     VssidLogin,
     arrive,
 )
 from fixtures.oracle import Attempt, Outcome, expected_outcome, masked_id_number
 from fixtures.redaction import redact_url
+from fixtures.systems import not_applicable
 from fixtures.verdicts import KitError, check, fail, needs
 from suites.journey.judging import (
     address,
@@ -47,48 +48,26 @@ JOURNEY = "test_notice_journey.py::test_level2_person_with_vssid_account_reaches
 REQUEST_PARAMETERS = ("client_id", "redirect_uri", "state", "nonce", "code_challenge")
 
 
-@dataclass(frozen=True)
-class AppLink:
-    """The VNeID app link VssID opened: an authorization request, readable and re-writable."""
+def required(link: HandOver, name: str) -> str:
+    """One parameter of the hand-over link VssID opened; the kit's error (saying which test
+    judges it) when the link does not carry it."""
+    value = link.param(name)
+    if value:
+        return value
+    present = [p for p in REQUEST_PARAMETERS if link.param(p)]
+    raise KitError(
+        f"could not judge: the authorization request VssID handed over to VNeID with carries "
+        f"no {name!r} (it has {', '.join(present) or 'none of them'}), and this test compares "
+        f"or rewrites {name!r}",
+        fix=f"the request's {name!r} is judged by suites/rp (RP-02, RP-03, RP-04); once VssID "
+            "sends it, this test can run")
 
-    url: str
 
-    @property
-    def params(self) -> dict[str, str]:
-        return {k: v[0] for k, v in parse_qs(urlsplit(self.url).query).items()}
-
-    def param(self, name: str) -> str:
-        """One parameter of the request; the kit's error (saying why) when the phone cannot
-        read it off the URL of VNeID's screen."""
-        value = self.params.get(name)
-        if value:
-            return value
-        present = [p for p in REQUEST_PARAMETERS if p in self.params]
-        if {"client_id", "redirect_uri"} <= set(present):
-            raise KitError(
-                f"could not judge: the authorization request VssID opened VNeID with carries "
-                f"no {name!r} (it has {', '.join(present)}), and this test compares or "
-                f"rewrites {name!r}",
-                fix=f"the request's {name!r} is judged by suites/rp (RP-02, RP-03, RP-04); once "
-                    "VssID sends it, this test can run")
-        raise KitError(
-            f"the authorization request's parameters are not in the URL of VNeID's screen: the "
-            f"phone is at {address(self.url)} with no {name!r} in its query (it has "
-            f"{', '.join(present) or 'none of them'}), so VNeID moved VssID's app link inside "
-            "its own site (to /interaction/<id>, /login?next=… or the like) before the phone "
-            "could read it",
-            fix="these device tests read state, nonce and code_challenge off the app link as "
-                "the phone sees it, which needs a VNeID whose login screen keeps the "
-                "authorization request in its URL (the kit's own VNeID does: idp.kind = "
-                "\"embedded\"); the relying party's request itself is checked by suites/rp, "
-                "which keeps the hand-over link at the protocol level")
-
-    def with_params(self, **changes: str) -> AppLink:
-        """The same link with some parameters replaced (what a hostile app would send)."""
-        for name in changes:
-            self.param(name)  # only a request the phone can read can be rewritten
-        parts = urlsplit(self.url)
-        return AppLink(urlunsplit(parts._replace(query=urlencode({**self.params, **changes}))))
+def rewritten(link: HandOver, **changes: str) -> HandOver:
+    """The same link with some parameters replaced (what a hostile app would send)."""
+    for name in changes:
+        required(link, name)  # only what the request carries can be rewritten
+    return link.with_params(**changes)
 
 
 def origin(url: str) -> str:
@@ -105,39 +84,50 @@ def web_phone(request: pytest.FixtureRequest, phone, driver_name: str):
     return phone
 
 
-def hand_over(phone) -> tuple[VneidLogin, AppLink]:
-    """Bước 1: VssID's VNeID button, up to VNeID's login screen and the app link used."""
+def hand_over(phone) -> tuple[Screen, HandOver]:
+    """Bước 1: VssID's VNeID button, up to VNeID's first screen (its login, or a later step
+    for a person it remembers — or, for a person it remembers who has consented before,
+    straight back to VssID), and the link VssID handed over with (as the phone opened it,
+    whatever URL VNeID's screen then has)."""
     login = phone.open_vssid()
-    vneid = reach(login.choose_vneid_login(), VneidLogin,
-                  "VssID hands over to VNeID once VNeID login is chosen",
-                  f"{JOURNEY} (N-FLOW-2)")
-    return vneid, AppLink(phone.driver.current_url())
+    phone.forget_navigations()
+    vneid = at_vneid_or_back(phone, login.choose_vneid_login(),
+                             "VssID hands over to VNeID once VNeID login is chosen")
+    return vneid, HandOver(phone.handed_over_link())
 
 
-def log_in_and_approve(vneid: VneidLogin, person, key: str = "l2_active") -> Screen:
-    """Bước 2 at VNeID: credentials, passcode, consent; returns where the hand-back lands."""
-    after = vneid.log_in(person.id_number, person.password)
-    vneid_took_the_credentials(after, key)
-    passcode = reach(after, VneidPasscode, "VNeID asks for the passcode after the password",
-                     f"{JOURNEY} (N-FLOW-3)")
-    consent = reach(passcode.enter(person.passcode), VneidConsent,
-                    "VNeID asks for consent after the passcode", f"{JOURNEY} (N-FLOW-3)")
-    return consent.approve()
+def at_vneid_or_back(phone, screen: Screen, step: str) -> Screen:
+    """A step of VNeID's login, or VssID's screen when VNeID handed back at once (it remembers
+    the person and their consent): the ways a hand-over may go on."""
+    if isinstance(screen, VneidStep) or origin(screen.driver.current_url()) == \
+            origin(phone.vssid_url):
+        return screen
+    return reach(screen, VneidStep, step, f"{JOURNEY} (N-FLOW-2)")
 
 
-def open_link(phone, link: AppLink) -> Screen:
+def log_in_and_approve(phone, vneid: VneidStep, person, key: str = "l2_active") -> Screen:
+    """Bước 2 at VNeID: whatever steps the IdP shows from `vneid` on (credentials, its second
+    factor, its consent, approved); returns where the hand-back lands."""
+    end = phone.vneid_login().go_on(vneid, person)
+    vneid_took_the_credentials(end, key)
+    return end
+
+
+def open_link(phone, link: HandOver) -> Screen:
     """The OS delivers an app link to the phone (possibly an old or a forged one)."""
     phone.driver.open(link.url)
     return arrive(phone.driver)
 
 
-def open_at_vneid(phone, link: AppLink, what: str) -> VneidLogin:
-    """An app link to VNeID (kept, replayed or rewritten) opens VNeID's login: the way to the
-    callback whose handling by VssID the test judges."""
+def open_at_vneid(phone, link: HandOver, what: str) -> Screen:
+    """An app link to VNeID (kept, replayed or rewritten) opens VNeID's login (or a later step
+    of it, or hands straight back, for a person VNeID remembers): the way to the callback
+    whose handling by VssID the test judges."""
     screen = open_link(phone, link)
-    if not isinstance(screen, VneidLogin):
+    if not isinstance(screen, VneidStep) and \
+            origin(screen.driver.current_url()) != origin(phone.vssid_url):
         raise KitError(
-            f"could not judge: VNeID did not show its login for {what} (it shows "
+            f"could not judge: VNeID did not go on with {what} (it shows "
             f"{describe(screen)}), so the callback VssID would have to refuse never came",
             fix="VNeID refusing such a request itself is its own protection (judged by "
                 "suites/idp); this test needs a VNeID that lets it through to VssID, as the "
@@ -151,6 +141,12 @@ def test_vneid_not_installed_offers_the_store_and_a_verified_web_fallback(web_ph
     needs(expected_outcome(Attempt(vneid_installed=False)) is Outcome.VNEID_NOT_INSTALLED,
           "the oracle does not expect VNEID_NOT_INSTALLED for a phone without VNeID (a bug of "
           "fixtures/oracle.py)")
+    if not phone.learns_device_state("vneid"):
+        not_applicable("VNeID's not-installed page (store link, web fallback) is what its site "
+                       "shows a phone without the app, which this IdP learns through no "
+                       "declared channel; declare idp.device_page = true if it serves the "
+                       "kit's /_device page. The web login without the app is judged by "
+                       "test_vneid_not_installed_the_link_opens_the_web_login")
     phone.set_device(vneid_installed=False)
     with allure.step("VNeID chưa được cài: VssID chuyển sang trang cài đặt hoặc đăng nhập web"):
         screen = phone.open_vssid().choose_vneid_login()
@@ -176,7 +172,38 @@ def test_vneid_not_installed_offers_the_store_and_a_verified_web_fallback(web_ph
         phone.driver.tap("web-fallback")
         vneid = shows(arrive(phone.driver), VneidLogin, "APP-06",
                       "VNeID's login in the browser once the web fallback is chosen")
-        home = shows(log_in_and_approve(vneid, person), VssidHome, "APP-06",
+        home = shows(log_in_and_approve(phone, vneid, person), VssidHome, "APP-06",
+                     "VssID's home screen once the web login hands back")
+        phone.capture("Đăng nhập web — màn hình chính VssID")
+        check(home.person_name == person.name, "APP-06",
+              "the home screen of the person who logged in on the web", "a different name")
+    session_for(phone, "APP-06", masked_id_number(person.id_number), "the web login")
+
+
+@pytest.mark.req("APP-06", "N-FLOW-2")
+def test_vneid_not_installed_the_link_opens_the_web_login(web_phone, personas):
+    """VNeID not installed, with an IdP the phone does not tell (no device page): the phone
+    does what a phone does — the claimed https link opens in the browser, at VNeID's web login
+    on its own verified origin — and the person must still get back to VssID's home."""
+    phone, person = web_phone, personas["l2_active"]
+    if phone.learns_device_state("vneid"):
+        not_applicable("this IdP is told the phone has no VNeID (its /_device page) and shows "
+                       "its own not-installed page, judged by "
+                       "test_vneid_not_installed_offers_the_store_and_a_verified_web_fallback")
+    phone.set_device(vneid_installed=False)
+    with allure.step("VNeID chưa được cài: liên kết mở trong trình duyệt, đăng nhập web"):
+        login = phone.open_vssid()
+        phone.forget_navigations()
+        screen = login.choose_vneid_login()
+        phone.capture("VNeID chưa cài đặt — đăng nhập web")
+        vneid = shows(screen, VneidLogin, ("N-FLOW-2", "APP-06"),
+                      "VNeID's web login once VNeID login is chosen on a phone without VNeID "
+                      "(the link opens in the browser)")
+        where = phone.handed_over_link()
+        check(origin(where) == origin(phone.vneid_url), "APP-06",
+              f"the web login on VNeID's own verified origin {origin(phone.vneid_url)}",
+              f"a link to {address(where)}")
+        home = shows(log_in_and_approve(phone, vneid, person), VssidHome, "APP-06",
                      "VssID's home screen once the web login hands back")
         phone.capture("Đăng nhập web — màn hình chính VssID")
         check(home.person_name == person.name, "APP-06",
@@ -247,11 +274,10 @@ def test_vssid_killed_while_in_vneid_restarts_with_a_fresh_attempt(web_phone, pe
     phone, person = web_phone, personas["l2_active"]
     first_vneid, first = hand_over(phone)
     with allure.step("VssID bị tắt khi VNeID đang mở, rồi được mở lại từ màn hình chính"):
-        after = first_vneid.log_in(person.id_number, person.password)
-        vneid_took_the_credentials(after, "l2_active")
-        passcode = reach(after, VneidPasscode, "VNeID asks for the passcode after the password")
-        reach(passcode.enter(person.passcode), VneidConsent,
-              "VNeID asks for consent after the passcode")
+        # VssID is killed while the person is still in VNeID, on its first screen: the
+        # attempt is pending (whatever steps VNeID would still show).
+        needs(isinstance(first_vneid, VneidStep), f"VNeID's screen after the hand-over (the "
+              f"phone shows {describe(first_vneid)})")
         try:
             phone.open_vssid()
         except ScreenError:
@@ -261,21 +287,22 @@ def test_vssid_killed_while_in_vneid_restarts_with_a_fresh_attempt(web_phone, pe
     with allure.step("Đăng nhập lại: một lần thử mới, hoàn toàn khác lần trước"):
         vneid, second = hand_over(phone)
         for name in ("state", "nonce", "code_challenge"):
-            check(second.param(name) != first.param(name), "APP-04",
+            check(required(second, name) != required(first, name), "APP-04",
                   f"a fresh {name} for the attempt after the restart",
                   f"the same {name} as the attempt VssID was killed in")
-        state = second.param("state")
+        state = required(second, "state")
         check(len(state) >= MIN_STATE_CHARS, "APP-04",
               f"a state of at least {MIN_STATE_CHARS} characters (128 random bits) for the "
               "fresh attempt", f"a state of {len(state)} characters", clause="RFC 6749 §10.12")
-        home = shows(log_in_and_approve(vneid, person), VssidHome, "APP-04",
+        home = shows(log_in_and_approve(phone, vneid, person), VssidHome, "APP-04",
                      "VssID's home screen at the end of the fresh attempt")
         phone.capture("Sau khi khởi động lại — màn hình chính VssID")
         check(home.person_name == person.name, "APP-04",
               "the home screen of the person who logged in", "a different name")
     with allure.step("VNeID gửi lại yêu cầu đã dùng: VssID phải từ chối"):
         phone.driver.tap("logout")
-        stale = log_in_and_approve(open_at_vneid(phone, second, "the used request"), person)
+        stale = log_in_and_approve(phone, open_at_vneid(phone, second, "the used request"),
+                                   person)
         phone.capture("Yêu cầu cũ bị từ chối")
         refused_without_session(phone, stale, "APP-04",
                                 "a callback for an attempt that was already used")
@@ -284,12 +311,17 @@ def test_vssid_killed_while_in_vneid_restarts_with_a_fresh_attempt(web_phone, pe
 @pytest.mark.req("APP-04")
 def test_warm_restart_after_a_declined_consent_reaches_home(web_phone, personas):
     phone, person = web_phone, personas["l2_active"]
+    if phone.login_steps.consent != "every_time":
+        not_applicable("this check restarts after a declined consent, and the IdP does not ask "
+                       f"for consent on every login (idp.login.consent = "
+                       f"\"{phone.login_steps.consent}\")")
     vneid, declined_link = hand_over(phone)
-    after = vneid.log_in(person.id_number, person.password)
-    vneid_took_the_credentials(after, "l2_active")
-    passcode = reach(after, VneidPasscode, "VNeID asks for the passcode after the password")
-    consent = reach(passcode.enter(person.passcode), VneidConsent,
-                    "VNeID asks for consent after the passcode")
+    consent = phone.vneid_login().go_on(vneid, person, stop_at=(VneidConsent,))
+    vneid_took_the_credentials(consent, "l2_active")
+    needs(isinstance(consent, VneidConsent),
+          f"VNeID's consent screen to decline (the phone shows {describe(consent)})",
+          fix="this test restarts after a declined consent, so it needs an IdP that asks for "
+              "consent on this login (idp.login.consent = \"every_time\")")
     cancelled = reach(consent.decline(), OutcomeScreen,
                       "VssID ends the attempt once the consent is declined",
                       "suites/idp and suites/rp (IDP-12, RP-14)")
@@ -302,19 +334,20 @@ def test_warm_restart_after_a_declined_consent_reaches_home(web_phone, personas)
                          else "back-to-login")
         login = shows(arrive(phone.driver), VssidLogin, "APP-04",
                       "VssID's login screen to try again, while VssID is still running")
-        vneid = reach(login.choose_vneid_login(), VneidLogin,
-                      "VssID hands over to VNeID once VNeID login is chosen again")
-        retry = AppLink(phone.driver.current_url())
-        check(retry.param("state") != declined_link.param("state"), "APP-04",
+        phone.forget_navigations()
+        vneid = at_vneid_or_back(phone, login.choose_vneid_login(),
+                                 "VssID hands over to VNeID once VNeID login is chosen again")
+        retry = HandOver(phone.handed_over_link())
+        check(required(retry, "state") != required(declined_link, "state"), "APP-04",
               "a fresh state for the retry", "the same state as the declined attempt")
-        home = shows(log_in_and_approve(vneid, person), VssidHome, "APP-04",
+        home = shows(log_in_and_approve(phone, vneid, person), VssidHome, "APP-04",
                      "VssID's home screen at the end of the retry")
         check(home.person_name == person.name, "APP-04",
               "the home screen of the person who logged in", "a different name")
     with allure.step("Yêu cầu đã bị từ chối không được dùng lại"):
         phone.driver.tap("logout")
-        stale = log_in_and_approve(open_at_vneid(phone, declined_link, "the declined request"),
-                                   person)
+        stale = log_in_and_approve(
+            phone, open_at_vneid(phone, declined_link, "the declined request"), person)
         refused_without_session(phone, stale, "APP-04",
                                 "a callback completing an attempt that was declined")
 
@@ -323,21 +356,22 @@ def test_warm_restart_after_a_declined_consent_reaches_home(web_phone, personas)
 def test_forged_callback_links_are_refused_and_the_real_login_survives(web_phone, personas):
     phone, person = web_phone, personas["l2_active"]
     _, real = hand_over(phone)
-    callback = real.param("redirect_uri")
+    callback = required(real, "redirect_uri")
     with allure.step("Liên kết quay lại giả mạo mở thẳng trên VssID"):
-        junk = AppLink(f"{callback}?" + urlencode({
+        junk = HandOver(f"{callback}?" + urlencode({
             "code": "forged", "state": "forged", "iss": phone.vneid_url}))
         refused_without_session(phone, open_link(phone, junk), "APP-03",
                                 "a made-up callback (a code and a state it never issued)")
     with allure.step("Mã thật nhưng state do kẻ tấn công đặt"):
-        foreign = real.with_params(state=secrets.token_urlsafe(32))
+        foreign = rewritten(real, state=secrets.token_urlsafe(32))
         landed = log_in_and_approve(
-            open_at_vneid(phone, foreign, "the request with another state"), person)
+            phone, open_at_vneid(phone, foreign, "the request with another state"), person)
         phone.capture("Callback với state lạ bị từ chối")
         refused_without_session(phone, landed, "APP-03",
                                 "a real code returned with a state VssID never issued")
     with allure.step("Lần đăng nhập thật vẫn hoàn tất"):
-        landed = log_in_and_approve(open_at_vneid(phone, real, "the real request"), person)
+        landed = log_in_and_approve(phone, open_at_vneid(phone, real, "the real request"),
+                                    person)
         home = shows(landed, VssidHome, "APP-03",
                      "VssID's home screen for the real attempt, after the forged callbacks")
         check(home.person_name == person.name, "APP-03",
@@ -355,9 +389,9 @@ def test_a_response_made_for_a_hostile_apps_request_is_useless_to_vssid(web_phon
     is bound to that challenge, so VssID's redemption (with VssID's verifier) must fail."""
     phone, person = web_phone, personas["l2_active"]
     _, real = hand_over(phone)
-    hostile = real.with_params(code_challenge=s256(secrets.token_urlsafe(48)))
-    landed = log_in_and_approve(open_at_vneid(phone, hostile, "the hostile app's request"),
-                                person)
+    hostile = rewritten(real, code_challenge=s256(secrets.token_urlsafe(48)))
+    landed = log_in_and_approve(phone, open_at_vneid(phone, hostile,
+                                                      "the hostile app's request"), person)
     phone.capture("Mã của ứng dụng giả mạo bị từ chối")
     refused_without_session(phone, landed, "APP-02",
                             "a code bound to another app's PKCE challenge")
