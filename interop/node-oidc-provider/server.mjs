@@ -470,7 +470,8 @@ function makeInteractions(provider, config) {
         send(res, 200, loginPage(uid, name, { error: 'Sai thông tin đăng nhập', login }));
         return;
       }
-      failures.delete(login);
+      // The count starts again only once the whole login (password and code) succeeds, so
+      // wrong codes after a right password add up too.
       passwordOk.set(uid, login);
       setTimeout(() => passwordOk.delete(uid), 600_000).unref();
       redirect(res, `/interaction/${uid}`);
@@ -478,11 +479,26 @@ function makeInteractions(provider, config) {
     }
 
     if (action === 'otp' && prompt.name === 'login' && passwordOk.has(uid)) {
-      const account = config.accounts.get(passwordOk.get(uid));
+      const login = passwordOk.get(uid);
+      const account = config.accounts.get(login);
+      if (locked.has(login)) {
+        send(res, 403, lockedPage());
+        return;
+      }
       if (!totpValid(account.totpKey, (form.get('otp') || '').trim())) {
+        const count = (failures.get(login) || 0) + 1;
+        failures.set(login, count);
+        if (count >= config.lockoutThreshold) {
+          locked.add(login);
+          passwordOk.delete(uid);
+          log(`account locked after ${count} wrong passwords or codes`);
+          send(res, 403, lockedPage());
+          return;
+        }
         send(res, 200, otpPage(uid, { error: 'Mã xác thực không đúng' }));
         return;
       }
+      failures.delete(login);
       passwordOk.delete(uid);
       const acr = acrFor(account);
       const wanted = essentialAcrs(params);

@@ -80,4 +80,7 @@ DEFECT_REQUIREMENTS: dict[Defect, str] = {
 DEFECT_RECOMMENDATIONS: dict[Defect, str] = {
     Defect.WRONG_METHOD_404: "IDP-14/405",
     Defect.REPLAY_KEEPS_TOKENS: "IDP-04/revoke-on-replay",
+    # A 9-digit old ID is looked up as credentials (and so refused as "wrong ID number or
+    # password"), not refused as input: it logs no one in, but counts towards a lockout.
+    Defect.NINE_DIGIT_ID_ACCEPTED: "APP-07/refused-as-input",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from fixtures.drivers.idp_login import second_factor_code
 from fixtures.drivers.phone import Phone
 from fixtures.drivers.screens import (
     Screen,
@@ -20,7 +21,8 @@ from fixtures.drivers.screens import (
     arrive,
 )
 from fixtures.eligibility import PersonDesk, PlacedPerson
-from fixtures.oracle import Attempt
+from fixtures.oracle import Attempt, Minimums, Outcome, expected_outcome
+from fixtures.systems import not_applicable
 
 START_PATH = "/app/vneid/start"  # where VssID's VNeID button posts (its login form's action)
 MAX_SCREENS = 12
@@ -58,18 +60,41 @@ class AttemptPlayer:
     """Sets the phone and the person up for an Attempt, then taps through to its end."""
 
     def __init__(self, phone: Phone, desk: PersonDesk,
-                 at_the_end: Callable[[Screen], None] = lambda screen: None) -> None:
+                 at_the_end: Callable[[Screen], None] = lambda screen: None,
+                 minimums: Minimums | None = None) -> None:
         self.phone = phone
         self.desk = desk
         self.at_the_end = at_the_end  # e.g. a screenshot of the end screen, before the session
+        self.minimums = minimums or Minimums()
+
+    def reachable(self, attempt: Attempt) -> None:
+        """Whether the systems can be put in this attempt's situation (else not applicable,
+        saying what would make it run)."""
+        steps = self.phone.login_steps
+        if not attempt.consent and steps.consent != "every_time" and \
+                expected_outcome(attempt, self.minimums) is Outcome.CANCELLED:
+            not_applicable("this attempt declines the consent, and the IdP does not ask for "
+                           f"it on every login (idp.login.consent = \"{steps.consent}\")")
+        if self.phone.learns_device_state("vneid"):
+            return
+        if expected_outcome(attempt, self.minimums) in (Outcome.VNEID_NOT_INSTALLED,
+                                                        Outcome.VNEID_UPDATE_REQUIRED):
+            not_applicable("this attempt's outcome hinges on VNeID knowing the phone's VNeID "
+                           "(installed, its version), which this IdP learns through no "
+                           "declared channel; declare idp.device_page = true if it serves the "
+                           "kit's /_device page")
 
     def place(self, attempt: Attempt) -> PlacedPerson:
         """Put the attempt's person at VNeID and the attempt's device state on the phone."""
+        self.reachable(attempt)
         person = self.desk.place(level=attempt.level, vneid_status=attempt.vneid_status,
                                  vssid_account=attempt.vssid_account)
-        self.phone.set_device(vssid_version=attempt.vssid_version,
-                              vneid_installed=attempt.vneid_installed,
-                              vneid_version=attempt.vneid_version)
+        if self.phone.learns_device_state("vneid"):
+            self.phone.set_device(vssid_version=attempt.vssid_version,
+                                  vneid_installed=attempt.vneid_installed,
+                                  vneid_version=attempt.vneid_version)
+        else:  # nothing VNeID must know (see reachable): the phone keeps it
+            self.phone.set_device(vssid_version=attempt.vssid_version)
         return person
 
     def play(self, attempt: Attempt) -> tuple[PlacedPerson, Observed]:
@@ -111,11 +136,15 @@ class AttemptPlayer:
         ends there, and the check says it ended otherwise than the oracle's outcome."""
         if isinstance(screen, VneidLogin):
             password = person.password if attempt.credentials_right else wrong(person.password)
+            ration = getattr(self.desk, "wrong_password" if not attempt.credentials_right
+                             else "right_password", None)
+            if ration is not None:
+                ration(person)  # an external IdP's real lockout: typed wrong only so often
             story.append("VNeID: đăng nhập" + ("" if attempt.credentials_right else " (sai)"))
             return screen.log_in(person.id_number, password)
         if isinstance(screen, VneidPasscode):
             story.append("VNeID: nhập mã PIN")
-            return screen.enter(person.passcode)
+            return screen.enter(second_factor_code(person, self.phone.login_steps) or "")
         if isinstance(screen, VneidConsent):
             story.append("VNeID: " + ("đồng ý" if attempt.consent else "từ chối"))
             return screen.approve() if attempt.consent else screen.decline()

@@ -40,6 +40,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def test_representative_attempt_in_the_browser(browser_attempt, phone, desk, minimums):
     expected = expected_outcome(browser_attempt, minimums)
     player = AttemptPlayer(phone, desk,
-                           at_the_end=lambda screen: phone.capture(f"Kết quả — {expected.value}"))
+                           at_the_end=lambda screen: phone.capture(f"Kết quả — {expected.value}"),
+                           minimums=minimums)
     person, observed = player.play(browser_attempt)
     outcome_matches_oracle(browser_attempt, expected, observed, person)

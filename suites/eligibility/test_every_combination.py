@@ -35,5 +35,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def test_attempt_ends_as_the_oracle_says(attempt, http_phone, module_desk, minimums):
     expected = expected_outcome(attempt, minimums)
-    person, observed = AttemptPlayer(http_phone, module_desk).play(attempt)
+    person, observed = AttemptPlayer(http_phone, module_desk, minimums=minimums).play(attempt)
     outcome_matches_oracle(attempt, expected, observed, person)

@@ -28,6 +28,7 @@ from fixtures.drivers.phone import Phone
 from fixtures.drivers.vssid_app_client import VssidAppClient
 from fixtures.oracle import Minimums
 from fixtures.strategies import build_tags, invalid_versions, release_versions, versions
+from fixtures.systems import not_applicable
 from fixtures.verdicts import KitError, check
 from fixtures.versions import AppVersion, InvalidVersion, meets_minimum
 from suites.eligibility.gate_probes import VneidGate, VssidGate
@@ -66,6 +67,10 @@ def gate(request: pytest.FixtureRequest, vssid_app: VssidAppClient, http_phone: 
     if request.param == "vssid-screen":
         return Gate(request.param, "N-VER-2", minimums.vssid,
                     VssidGate(vssid_app, http_phone).screen_offers, False)
+    if not http_phone.learns_device_state("vneid"):
+        not_applicable("VNeID's version gate is asked by putting versions on the phone, and "
+                       "this IdP learns the phone's VNeID version through no declared channel; "
+                       "declare idp.device_page = true if it serves the kit's /_device page")
     handed_over = vssid_app.start_vneid_login(minimums.vssid).authorization_url
     if not handed_over:
         # VssID's own gate is judged by the VssID parameters; without a hand-over the kit has

@@ -130,8 +130,8 @@ def test_a_code_is_bound_to_its_client(kit_rp, idp_screens, personas, systems, t
 
 
 @pytest.mark.req("IDP-04")
-def test_a_late_code_is_refused(kit_rp, idp_screens, personas, stub_clock, target):
+def test_a_late_code_is_refused(kit_rp, idp_screens, personas, time_passes, target):
     request, code = _code_for(kit_rp, idp_screens, personas["l2_active"])
-    stub_clock.advance(target.profile.code_ttl_seconds + 1)
+    time_passes(target.profile.code_ttl_seconds + 1)
     _refused_grant(kit_rp.redeem(code, request.verifier), "IDP-04", "a code past its lifetime",
                    error_code_key="IDP-04/invalid-grant")

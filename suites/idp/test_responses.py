@@ -37,10 +37,16 @@ def test_iss_on_success_and_advertised(kit_rp, idp_screens, personas):
                                  f"iss={back.param('iss')!r}")
 
 
-@pytest.mark.req("IDP-05", "IDP-06", "IDP-12")
+@pytest.mark.req("IDP-05", "IDP-06", "IDP-10", "IDP-12")
 def test_cancel_returns_access_denied_with_state_and_iss(kit_rp, idp_screens, personas):
     request = kit_rp.authorization_request()
-    back = _hand_back(idp_screens, request, personas["l2_active"], consent=False)
+    login = idp_screens.login()
+    back = login.follow(request.url, personas["l2_active"], consent=False)
+    needs(isinstance(back, HandOver), f"a hand-back to the client after the login (the phone "
+          f"shows {back!r})", fix="check the persona's credentials and the IdP's screens in "
+          "[idp.locators]")
+    check(login.asked_consent, "IDP-10", "a consent screen the person can decline before any "
+          "hand-back", f"a hand-back without asking (the login went {login.path})")
     if back.param("code"):
         raise ConformanceFailure("IDP-12", "no code after the person declined", "a code")
     if back.param("error") != "access_denied":

@@ -31,6 +31,8 @@ PEOPLE = [
     ("l2_vssid_pending", "048201000567", "Phạm Minh Khoa", 2, "pending", "4856781234"),
     # Never used but by the consent check: it has never approved the kit's client.
     ("l2_fresh", "052187003456", "Đỗ Quang Vinh", 2, "active", "5212345678"),
+    # Never used but by the lockout checks (lockable = true): the kit may lock it.
+    ("l2_lockable", "040190007777", "Vũ Thị Lan", 2, "active", "4012345678"),
 ]
 
 
@@ -74,6 +76,8 @@ class Vendor:
         blocks = []
         for key, id_number, name, level, vssid, insurance in PEOPLE:
             factor = (f'totp_secret_env = "INTEROP_TOTP_{key.upper()}"' if totp else "")
+            if key == "l2_lockable":
+                factor += "\nlockable = true"
             blocks.append(f'''[[persona]]
 key = "{key}"
 id_number = "{id_number}"

@@ -139,6 +139,8 @@ def test_an_external_identity_provider(tmp_path: Path, screens: str):
 kind = "external"
 url = "{issuer}"
 ca_file = "{ca}"
+# The standalone stub serves the kit's simulated-phone page, so the phone can tell it.
+device_page = true
 [idp.client]
 client_id = "kit"
 client_secret_env = "KIT_TEST_CLIENT_SECRET"
@@ -235,6 +237,8 @@ def test_an_external_relying_party(tmp_path: Path, screens: str):
 kind = "external"
 url = "{vssid}"
 ca_file = "{tmp_path / 'vssid-ca.pem'}"
+# The standalone stub serves the kit's simulated-phone page, so the phone can tell it.
+device_page = true
 [rp.client]
 client_id = "vssid"
 client_secret_env = "KIT_TEST_RP_SECRET"

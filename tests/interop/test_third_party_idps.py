@@ -1,0 +1,167 @@
+"""The kit against identity providers it did not write, configured as VNeID by their vendor.
+
+Two widely used open-source identity servers from the package registries (pinned in the lock
+files) run on loopback with the kit's personas: oidc-provider (npm; its login at
+/interaction/<uid>, password then TOTP, consent on every login, PKCE checked before the login)
+and django-oauth-toolkit (PyPI; Django's password login at /accounts/login/?next=…, consent
+remembered, the request validated only after the login). Each target file says only what a
+vendor knows of their product (tests/interop/targets.py). The kit runs its IdP suite, the
+journey (the reference VssID against that IdP, in Chromium) and the version properties, and
+each run's verdict table is asserted: what the product does right passes; what it really
+breaks fails with the right requirement; what the kit cannot check is not applicable with its
+reason; and no test is the kit's error. The findings are written down in README.md ("Interop").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.interop.targets import django_oauth_toolkit, node_oidc_provider
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES = ["suites/idp", "suites/journey", "suites/eligibility/test_version_properties.py",
+          "--driver", "playwright"]
+
+
+def run_kit(target: Path, env: dict[str, str], out: Path) -> tuple[dict, str]:
+    """The kit's own command line against the target; its JSON report and its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *SUITES, "-q", "-p", "no:randomly",
+         "--target", str(target), "--conformance-report", str(out),
+         "-o", "addopts=-p no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+        env={**os.environ, **env})
+    report = out / "conformance.json"
+    assert report.is_file(), f"no report (exit {done.returncode}):\n{done.stdout[-4000:]}"
+    return json.loads(report.read_text(encoding="utf-8")), done.stdout
+
+
+def outcomes(report: dict) -> dict[str, str]:
+    """Each test's outcome (a test of several requirements: its worst)."""
+    rank = ["error", "failed", "warning", "not_applicable", "skipped", "passed"]
+    seen: dict[str, str] = {}
+    for requirement in report["requirements"]:
+        for test in requirement["tests"]:
+            node, outcome = test["nodeid"], test["outcome"]
+            if node not in seen or rank.index(outcome) < rank.index(seen[node]):
+                seen[node] = outcome
+    return seen
+
+
+def failed_requirements(report: dict) -> dict[str, str]:
+    return {r["id"]: r["outcome"] for r in report["requirements"]
+            if r["outcome"] in ("failed", "error", "warning")}
+
+
+def unexpected(seen: dict[str, str], expected: dict[str, str]) -> list[str]:
+    """Every test whose outcome is not the table's (a test the table omits must pass)."""
+    lines = [f"{node}: {outcome} (expected {expected.get(node, 'passed')})"
+             for node, outcome in sorted(seen.items())
+             if outcome != expected.get(node, "passed")]
+    lines += [f"{node}: did not run (expected {outcome})"
+              for node, outcome in sorted(expected.items()) if node not in seen]
+    return lines
+
+
+IDP = "suites/idp/"
+JOURNEY = "suites/journey/"
+VERSIONS = "suites/eligibility/test_version_properties.py::"
+APP_LINKS_BROKEN = {
+    # An OIDC server serves no Digital Asset Links or apple-app-site-association: the VNeID app
+    # could not claim its hand-over links (APP-01), whatever the IdP's protocol does.
+    f"{JOURNEY}test_app_links.py::test_assetlinks_lets_the_app_handle_its_links[VNeID]":
+        "failed",
+    f"{JOURNEY}test_app_links.py::test_apple_association_claims_the_hand_over_path[VNeID]":
+        "failed",
+}
+NOT_SCRIPTABLE = {
+    # The kit cannot script an external IdP (faults, key rotation, its clock, its accounts).
+    f"{IDP}test_authentication.py::test_wrong_passwords_lock_the_account": "not_applicable",
+    f"{IDP}test_authentication.py::test_wrong_passcodes_lock_the_account": "not_applicable",
+    f"{IDP}test_pkce_and_codes.py::test_a_late_code_is_refused": "not_applicable",
+    f"{IDP}test_tokens_and_metadata.py::test_the_previous_key_stays_published_during_rotation":
+        "not_applicable",
+    # No channel tells these IdPs the phone's VNeID version or that VNeID is missing.
+    f"{JOURNEY}test_device_states.py::test_vneid_not_installed_offers_the_store_and_a_verified"
+    "_web_fallback[playwright]": "not_applicable",
+    f"{JOURNEY}test_device_states.py::test_app_versions_on_the_phone_gate_the_hand_over"
+    "[playwright-vneid-2.0.9]": "not_applicable",
+    **{f"{VERSIONS}{name}[vneid-app-link]": "not_applicable"
+       for name in ("test_allowed_exactly_when_at_or_above_minimum",
+                    "test_equal_versions_get_the_same_answer",
+                    "test_the_minimum_itself_and_its_equal_spellings_pass",
+                    "test_above_an_allowed_version_is_allowed")},
+}
+
+# oidc-provider 9 (npm) as VNeID.
+NODE_VERDICTS = {
+    **APP_LINKS_BROKEN,
+    **NOT_SCRIPTABLE,
+    # Level 2 asked by acr_values: a token with the true level 1 acr (allowed for a voluntary
+    # request, OIDC Core §3.1.2.1); asked as an essential claim it refuses, as it must.
+    f"{IDP}test_responses.py::test_a_level1_account_gets_an_error_not_a_lower_token":
+        "warning",
+    # A wrong method on the token endpoint: 404, a refusal, not the 405 RFC 9110 recommends.
+    **{f"{IDP}test_malformed_requests.py::test_wrong_methods_on_the_token_endpoint[{m}]":
+       "warning" for m in ("GET", "PUT", "DELETE")},
+}
+
+# django-oauth-toolkit 3.4 (PyPI) as VNeID.
+DJANGO_VERDICTS = {
+    **APP_LINKS_BROKEN,
+    **NOT_SCRIPTABLE,
+    # It accepts PKCE's plain method by default (RFC 7636 allows it; the catalogue, after
+    # FAPI 2.0 and RFC 9700 §2.1.1, does not): a code for code_challenge_method=plain.
+    f"{IDP}test_pkce_and_codes.py::test_the_plain_method_is_refused": "failed",
+    # No iss in the authorization response, none advertised (RFC 9207) by default.
+    f"{IDP}test_responses.py::test_iss_on_success_and_advertised": "failed",
+    # A level 1 account asked for level 2: a token with acr level 1 (a warning for acr_values);
+    # it does not support the claims parameter, so the essential request cannot be made.
+    f"{IDP}test_responses.py::test_a_level1_account_gets_an_error_not_a_lower_token":
+        "warning",
+    f"{IDP}test_responses.py::test_a_level1_account_asked_for_level2_as_an_essential_claim_"
+    "gets_an_error": "not_applicable",
+    # A replayed code is refused, but the token it gave stays valid (RFC 6749 §4.1.2: SHOULD).
+    f"{IDP}test_pkce_and_codes.py::test_a_replayed_code_is_refused_and_its_tokens_revoked":
+        "warning",
+    # A code sent with another redirect_uri is refused with invalid_request, not invalid_grant.
+    f"{IDP}test_pkce_and_codes.py::test_a_code_is_bound_to_its_redirect_uri": "warning",
+    # Consent is remembered: the decline checks need a consent screen it no longer shows.
+    f"{IDP}test_responses.py::test_cancel_returns_access_denied_with_state_and_iss":
+        "not_applicable",
+    f"{JOURNEY}test_device_states.py::test_warm_restart_after_a_declined_consent_reaches_home"
+    "[playwright]": "not_applicable",
+    # Django normalises usernames (NFKC): full-width digits log the person in; other bad input
+    # is tried as credentials ("wrong username or password"), not refused as input.
+    **{f"{IDP}test_id_number_input.py::test_anything_but_12_ascii_digits_is_refused_with_a_"
+       f"message[{case}]": "warning"
+       for case in ("old-9-digit-cmnd", "11-digits", "13-digits", "letter", "spaces",
+                    "fullwidth-digits", "sign")},
+}
+
+
+@pytest.mark.parametrize(("start", "expected"), [
+    pytest.param(node_oidc_provider, NODE_VERDICTS, id="oidc-provider"),
+    pytest.param(django_oauth_toolkit, DJANGO_VERDICTS, id="django-oauth-toolkit"),
+])
+def test_the_verdict_table_of_a_third_party_idp(tmp_path: Path, start, expected):
+    with start(tmp_path) as (target, env):
+        report, output = run_kit(target, env, tmp_path / "out")
+    seen = outcomes(report)
+    errors = [node for node, outcome in seen.items() if outcome == "error"]
+    assert not errors, "the kit's own errors, counted against no one:\n" + "\n".join(errors) \
+        + "\n" + output[-6000:]
+    wrong = unexpected(seen, expected)
+    assert not wrong, "verdicts other than the table's:\n" + "\n".join(wrong) + "\n" + \
+        output[-6000:]
+    # The report names what broke: each failed test's requirement, clause and level.
+    for requirement in report["requirements"]:
+        for finding in requirement.get("findings", []):
+            assert finding["requirements"] and finding["level"] in ("MUST", "SHOULD")
+            assert finding["expected"] and finding["actual"]
