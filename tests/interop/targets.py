@@ -128,7 +128,7 @@ kind = "embedded"
 NODE_LOGIN = '''[idp.login]
 second_factor = "totp"
 consent = "every_time"
-errors = "both"'''
+'''
 NODE_LOCATORS = '''[idp.locators]
 "screen:vneid-login" = "form#signin"
 "screen:vneid-passcode" = "form#otp"
@@ -151,7 +151,6 @@ passcode = "input[name='otp']"
 DJANGO_LOGIN = '''[idp.login]
 second_factor = "none"
 consent = "remembered"
-errors = "both"
 fresh_consent_persona = "l2_fresh"'''
 DJANGO_LOCATORS = '''[idp.locators]
 "screen:vneid-login" = "form#dang-nhap"

@@ -154,6 +154,15 @@ DJANGO_VERDICTS = {
 def test_the_verdict_table_of_a_third_party_idp(tmp_path: Path, start, expected):
     with start(tmp_path) as (target, env):
         report, output = run_kit(target, env, tmp_path / "out")
+        passwords = [line.split("=", 1)[1].strip().strip('"')
+                     for line in target.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("password = ")]
+    # No secret of the vendor's — client secrets, TOTP secrets, passwords — in what is handed on.
+    written = (tmp_path / "out" / "conformance.md").read_text(encoding="utf-8") + \
+        json.dumps(report, ensure_ascii=False) + output
+    leaked = [name for name, value in [*env.items(), *(("password", p) for p in passwords)]
+              if value in written]
+    assert not leaked, f"secrets in the report or the output: {leaked}"
     seen = outcomes(report)
     errors = [node for node, outcome in seen.items() if outcome == "error"]
     assert not errors, "the kit's own errors, counted against no one:\n" + "\n".join(errors) \
