@@ -26,6 +26,8 @@ from fixtures.systems import not_applicable
 
 START_PATH = "/app/vneid/start"  # where VssID's VNeID button posts (its login form's action)
 MAX_SCREENS = 12
+# The steps of a consent, as the attempt's story tells them.
+APPROVED, DECLINED = "VNeID: đồng ý", "VNeID: từ chối"
 
 
 def wrong(secret: str) -> str:
@@ -146,7 +148,7 @@ class AttemptPlayer:
             story.append("VNeID: nhập mã PIN")
             return screen.enter(second_factor_code(person, self.phone.login_steps) or "")
         if isinstance(screen, VneidConsent):
-            story.append("VNeID: " + ("đồng ý" if attempt.consent else "từ chối"))
+            story.append(APPROVED if attempt.consent else DECLINED)
             return screen.approve() if attempt.consent else screen.decline()
         story.append(f"kết thúc: {type(screen).__name__} không có câu trả lời")
         return None
