@@ -33,7 +33,6 @@ from fixtures.drivers.screens import (
     OutcomeScreen,
     VneidConsent,
     VneidLogin,
-    VneidPasscode,
     VssidHome,
     expect_screen,
 )
@@ -44,9 +43,10 @@ TARGETS_S = {"playwright": 1.5, "appium": 3.0}
 
 
 def _through_vneid(phone: Phone, person: Persona):
+    """VssID's VNeID button, then the login at VNeID up to its consent (the kit's one login
+    journey, fixtures/drivers/idp_login.py)."""
     vneid = expect_screen(phone.open_vssid().choose_vneid_login(), VneidLogin)
-    passcode = expect_screen(vneid.log_in(person.id_number, person.password), VneidPasscode)
-    return passcode.enter(person.passcode)
+    return phone.vneid_login().go_on(vneid, person, stop_at=(VneidConsent,))
 
 
 def level2_reaches_home(phone: Phone, personas: dict[str, Persona]) -> None:
@@ -124,7 +124,8 @@ def appium_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable
         print(f"  appium session start: {time.perf_counter() - started:.2f} s (once per run)")
 
         def fresh() -> AppDriver:
-            reset_web_phone(session, (systems.vssid_url, systems.vneid_url))
+            origins = (systems.vssid_url, systems.vneid_url)
+            reset_web_phone(session, origins, origins)
             return AppiumDriver(session)
 
         try:
