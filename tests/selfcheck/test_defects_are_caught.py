@@ -143,3 +143,36 @@ def test_a_missed_should_is_a_warning_unless_the_profile_escalates_it(defect, ke
     others = {r["id"]: r["outcome"] for r in report["requirements"]
               if r["id"] != requirement and r["outcome"] in ("failed", "error", "warning")}
     assert not others, f"{defect} also changed {others}"
+
+
+WEB_LOGIN = ("suites/journey/test_device_states.py::test_vneid_not_installed_the_link_opens_the_"
+             "web_login")
+
+
+@pytest.mark.parametrize("defect", [None, "handover_custom_scheme"], ids=["correct", "broken"])
+def test_the_web_login_without_the_app_is_judged(defect, tmp_path):
+    """The web login without VNeID runs where the IdP is not told the phone lacks the app: the
+    kit's own VNeID declared without its device page stands in for such an IdP. It passes on
+    the correct stubs and fails (N-FLOW-2 / APP-06) when VssID's hand-over cannot open in a
+    browser (a private scheme)."""
+    target = tmp_path / "target.toml"
+    embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
+    text = embedded.replace('[idp]\nkind = "embedded"\n',
+                            '[idp]\nkind = "embedded"\ndevice_page = false\n', 1)
+    if defect:
+        text = text.replace("[embedded]\ntls = true\n",
+                            f'[embedded]\ntls = true\nvssid_defects = ["{defect}"]\n', 1)
+    assert "device_page = false" in text
+    target.write_text(text, encoding="utf-8")
+    subprocess.run(
+        [sys.executable, "-m", "pytest", WEB_LOGIN, "-q", "-p", "no:randomly", "--target",
+         str(target), "--conformance-report", str(tmp_path), "-o",
+         "addopts=-p no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    report = json.loads((tmp_path / "conformance.json").read_text(encoding="utf-8"))
+    outcomes = {(r["id"], t["outcome"]) for r in report["requirements"] for t in r["tests"]
+                if t["nodeid"].startswith(WEB_LOGIN)}
+    if defect is None:
+        assert outcomes == {("APP-06", "passed"), ("N-FLOW-2", "passed")}, outcomes
+    else:
+        assert ("N-FLOW-2", "failed") in outcomes or ("APP-06", "failed") in outcomes, outcomes
