@@ -24,7 +24,6 @@ from fixtures.eligibility import PersonDesk, PlacedPerson
 from fixtures.oracle import Attempt, Minimums, Outcome, expected_outcome
 from fixtures.systems import not_applicable
 
-START_PATH = "/app/vneid/start"  # where VssID's VNeID button posts (its login form's action)
 MAX_SCREENS = 12
 # The steps of a consent, as the attempt's story tells them.
 APPROVED, DECLINED = "VNeID: đồng ý", "VNeID: từ chối"
@@ -125,10 +124,13 @@ class AttemptPlayer:
             return login.choose_vneid_login()
         story.append("VssID: nút VNeID bị ẩn")
         forge = getattr(login.driver, "submit", None)
-        if forge is None:
+        channel, path = self.phone.version_channel or "", self.phone.start_path
+        if forge is None or path is None or not channel.startswith("form:"):
+            # Only a declared start path and a form field let the kit send what the hidden
+            # button would have: the screen's own refusal is then what is judged.
             return login
         story.append("gửi thẳng yêu cầu bắt đầu (giả nút)")
-        forge(self.phone.vssid_url + START_PATH, {"app_version": attempt.vssid_version})
+        forge(self.phone.vssid_url + path, {channel.partition(":")[2]: attempt.vssid_version})
         return arrive(login.driver)
 
     def step(self, screen: Screen, attempt: Attempt, person: PlacedPerson,

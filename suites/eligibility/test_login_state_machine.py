@@ -29,7 +29,7 @@ def login_system(new_http_phone, desk, personas, target, systems, stub_clock) ->
     return LoginSystem(
         new_phone=new_http_phone, desk=desk, people=people_of(desk, personas),
         threshold=target.profile.lockout_threshold,
-        callback_url=f"{systems.vssid_url}/app/vneid/callback",
+        callback_url=systems.redirect_uri,
         advance_clock=stub_clock.advance,
     )
 

@@ -198,7 +198,7 @@ def backend_session(vssid_app) -> dict:
         session = vssid_app.session()
     except (httpx.HTTPError, ValueError) as error:
         raise KitError(f"VssID's session endpoint did not answer JSON ({error})",
-                       fix="the relying party answers GET /api/session with {\"logged_in\": …} "
+                       fix="the relying party answers GET rp.session_path with {\"logged_in\": …} "
                            "(stubs/README.md, “Reading a session”)") from None
     needs(isinstance(session, dict) and "logged_in" in session,
           "VssID's session endpoint answered no \"logged_in\"",

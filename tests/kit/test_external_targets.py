@@ -237,8 +237,11 @@ def test_an_external_relying_party(tmp_path: Path, screens: str):
 kind = "external"
 url = "{vssid}"
 ca_file = "{tmp_path / 'vssid-ca.pem'}"
-# The standalone stub serves the kit's simulated-phone page, so the phone can tell it.
+# The standalone stub serves the kit's simulated-phone page, so the phone can tell it; its app
+# tells the backend its version in a field of the VNeID button's form, which posts here.
 device_page = true
+version_channel = "form:app_version"
+start_path = "/app/vneid/start"
 [rp.client]
 client_id = "vssid"
 client_secret_env = "KIT_TEST_RP_SECRET"
