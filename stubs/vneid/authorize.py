@@ -8,6 +8,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stubs.redaction import witness
 from stubs.vneid.clients import redirect_uri_registered
 from stubs.vneid.config import VneidConfig
 from stubs.vneid.defects import Defect
@@ -154,6 +155,9 @@ async def authorize(request: Request) -> Response:
             raise _request_error("Ứng dụng yêu cầu đăng nhập không được đăng ký với VNeID.")
         raise _request_error("Địa chỉ quay lại (redirect_uri) không khớp với đăng ký.")
     states = params.get("state", [])
+    for name in ("state", "nonce"):  # what the client sent: a value the kit tracks (RP-21)
+        for value in params.get(name, []):
+            witness(name, value)
     try:
         auth_request = _validated_request(config, client_id, redirect_uri, params)
     except RefusedRequest as refused:

@@ -119,8 +119,8 @@ _STATUS_OUTCOMES = {
 }
 
 
-async def _complete(request: Request, state: BackendState) -> tuple[Account, str]:
-    """Run every check in order; return the account to log in and the raw ID token."""
+async def _complete(request: Request, state: BackendState) -> tuple[Account, str, str]:
+    """Run every check in order; the account to log in, the raw ID token and access token."""
     config = state.config
     attempt = _claim_attempt(request, state)
     await _check_iss(request, state)
@@ -149,10 +149,11 @@ async def _complete(request: Request, state: BackendState) -> tuple[Account, str
     if account.status in _STATUS_OUTCOMES and not state.config.has_defect(
             "account_status_ignored"):
         raise CallbackRefused(_STATUS_OUTCOMES[account.status], f"account_{account.status}")
-    return account, id_token
+    return account, id_token, str(tokens.get("access_token") or "")
 
 
-def _after_login_target(request: Request, state: BackendState, id_token: str) -> str:
+def _after_login_target(request: Request, state: BackendState, id_token: str,
+                        access_token: str = "") -> str:
     """Where a successful callback sends the app: always home (RP-18), bar defects."""
     config = state.config
     if config.has_defect("follow_next_param"):
@@ -161,6 +162,8 @@ def _after_login_target(request: Request, state: BackendState, id_token: str) ->
             return target
     if config.has_defect("token_in_url"):
         return "/app/home?" + urlencode({"id_token": id_token})
+    if config.has_defect("opaque_token_in_url") and access_token:
+        return "/app/home?" + urlencode({"ref": access_token})
     return "/app/home"
 
 
@@ -168,7 +171,7 @@ async def vneid_callback(request: Request) -> Response:
     """GET {redirect_path}: finish the hand-over; a session only when every check passed."""
     state: BackendState = request.app.state.vssid
     try:
-        account, id_token = await _complete(request, state)
+        account, id_token, access_token = await _complete(request, state)
     except CallbackRefused as refused:
         log.info("callback refused: outcome=%s reason=%s", refused.outcome, refused.reason)
         status = 400 if refused.outcome is Outcome.PROTOCOL_ERROR else 200
@@ -182,7 +185,8 @@ async def vneid_callback(request: Request) -> Response:
                               status_code=400)
     session_id = state.sessions.open(account.id_number, method="vneid")
     log.info("callback: LOGGED_IN via VNeID")
-    response = RedirectResponse(_after_login_target(request, state, id_token), status_code=303)
+    response = RedirectResponse(_after_login_target(request, state, id_token, access_token),
+                                status_code=303)
     set_private_cookie(response, state.config, state.config.session_cookie, session_id,
                        max_age=state.config.session_ttl_seconds)
     return response

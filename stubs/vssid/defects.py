@@ -17,6 +17,9 @@ class Defect:
 CATALOGUE: tuple[Defect, ...] = (
     Defect("token_in_url", "RP-01",
            "after login, redirects to /app/home with the ID token in the URL (front channel)"),
+    Defect("opaque_token_in_url", "RP-01",
+           "after login, redirects to /app/home with the access token under an unusual name "
+           "(?ref=…): no token name, no JWT shape, only the exact value tells"),
     Defect("pkce_plain", "RP-02",
            "sends code_challenge_method=plain (challenge = verifier)"),
     Defect("pkce_verifier_reused", "RP-02",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -63,31 +64,40 @@ def test_the_backend_authenticates_the_code_exchange(rp, personas, kit_vneid):
 
 
 @pytest.mark.req("RP-21")
-def test_no_code_token_or_state_in_the_relying_partys_logs(rp, personas, caplog, systems):
-    """The embedded RP logs into this process: capture everything it writes during a login."""
-    if not systems.vssid_embedded:
-        not_applicable("an external relying party's logs are not visible to the kit (rp.kind "
-                       "= \"external\") and no target setting makes them so; review them by "
-                       "hand for codes, tokens and state — the RP's own URLs are checked by "
-                       "test_no_code_or_state_in_the_relying_partys_own_urls")
+def test_no_code_token_or_state_in_the_relying_partys_logs(rp, personas, caplog, systems, target,
+                                                           issued):
+    """What the RP writes to its log during a login: the embedded RP's records in this process,
+    an external RP's log file (rp.log_file) — searched for the exact codes, tokens, state and
+    nonce of the login, under any name, in any encoding."""
+    log_file = Path(target.rp.log_file) if target.rp.log_file else None
+    if not systems.vssid_embedded and log_file is None:
+        not_applicable("an external relying party's logs are not visible to the kit; name the "
+                       "file it writes as rp.log_file in the target file (the RP's own URLs "
+                       "are checked by test_no_code_or_state_in_the_relying_partys_own_urls)")
+    start = log_file.stat().st_size if log_file is not None and log_file.exists() else 0
     caplog.set_level(logging.DEBUG)
-    handover, back = rp.callback_for(personas["l2_active"])
+    _, back = rp.callback_for(personas["l2_active"])
     logged_in(rp, rp.deliver(back), "RP-21")
-    secrets = {"code": back.param("code"), "state": handover.param("state"),
-               "nonce": handover.param("nonce")}
-    logged = "\n".join(record.getMessage() + repr(record.args) for record in caplog.records)
-    leaked = [name for name, value in secrets.items() if value and value in logged]
+    if log_file is not None:
+        with log_file.open("rb") as log:
+            log.seek(start)
+            logged = log.read().decode("utf-8", "replace")
+    else:
+        logged = "\n".join(record.getMessage() + repr(record.args) for record in caplog.records)
+    leaked = issued.found_in(logged)
     if leaked:
         raise ConformanceFailure("RP-21", "no code, token or state in the logs",
                                  f"{', '.join(leaked)} written to the log")
 
 
 @pytest.mark.req("RP-21")
-def test_no_code_or_state_in_the_relying_partys_own_urls(rp, personas, exchange_log, systems):
+def test_no_code_or_state_in_the_relying_partys_own_urls(rp, personas, exchange_log, systems,
+                                                          issued):
     rp.log_in(personas["l2_active"])
     callback_seen = False
     callback = urlsplit(systems.redirect_uri)
-    for url in exchange_log.urls():
+    for exchange in exchange_log.exchanges:
+        url = exchange.url
         if not url.startswith(systems.vssid_url):
             continue
         parts = urlsplit(url)
@@ -95,8 +105,15 @@ def test_no_code_or_state_in_the_relying_partys_own_urls(rp, personas, exchange_
                 (callback.scheme, callback.netloc, callback.path):
             callback_seen = True
             continue  # the registered redirect URI: the one URL that must carry them
-        if any(f"{name}=" in url for name in ("code", "state", "id_token", "access_token")):
+        # By name, and by the exact values the kit's VNeID issued or received (any name, any
+        # encoding), in the URL and in where the RP sends the phone next on its own origin.
+        location = exchange.response_headers.get("location", "")
+        own_next = location if location.startswith(("/", systems.vssid_url)) else ""
+        named = any(f"{name}=" in url for name in ("code", "state", "id_token", "access_token"))
+        kinds = issued.found_in(parts.query + "&" + parts.fragment + " " + own_next)
+        if named or kinds:
             raise ConformanceFailure("RP-21", "no secret in the relying party's own URLs",
-                                     f"one in a URL on path {url.split('?')[0]}")
+                                     f"{', '.join(kinds) or 'a secret-named parameter'} in a "
+                                     f"URL on path {parts.path}")
     needs(callback_seen, "the journey never reached the relying party's callback, so its own "
           "URLs after it were not seen")

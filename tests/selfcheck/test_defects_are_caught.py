@@ -42,6 +42,9 @@ KNOWN_COLLATERAL = {
                         "_state_and_iss"): "without a consent screen there is nothing to decline",
     ("token_in_url", "suites/rp/test_token_exchange.py::test_no_code_or_state_in_the_relying"
                      "_partys_own_urls"): "a token in the RP's own URL breaks RP-21 as well",
+    ("opaque_token_in_url", "suites/rp/test_token_exchange.py::test_no_code_or_state_in_the_"
+                            "relying_partys_own_urls"):
+        "a token in the RP's own URL breaks RP-21 as well",
     ("idp_errors_generic", "suites/rp/test_account_linking.py::test_a_level1_person_is_refused"):
         "the level 2 refusal is one of the errors it no longer tells apart (N-ELIG-2)",
 }
