@@ -56,6 +56,12 @@ async def _token_in_url(rig, clock):
     return location if location == "/app/home" else location[: len("/app/home?id_token=")]
 
 
+@scenario("opaque_token_in_url", "/app/home", "/app/home?ref=")
+async def _opaque_token_in_url(rig, clock):
+    location = (await rig.login()).location
+    return location if location == "/app/home" else location[: len("/app/home?ref=")]
+
+
 @scenario("pkce_plain", "S256", "plain")
 async def _pkce_plain(rig, clock):
     return (await _params(rig))["code_challenge_method"]
@@ -310,8 +316,8 @@ async def test_defect_changes_the_behaviour_it_names(name: str) -> None:
 
 # Defects that by design alter the plain happy path itself (link_by_phone: VNeID's ID
 # token carries no phone_number, so nobody links at all).
-_CHANGES_HAPPY_PATH = {"token_in_url", "custom_scheme_redirect", "version_min_exclusive",
-                       "link_by_phone", "handover_custom_scheme"}
+_CHANGES_HAPPY_PATH = {"token_in_url", "opaque_token_in_url", "custom_scheme_redirect",
+                       "version_min_exclusive", "link_by_phone", "handover_custom_scheme"}
 
 
 @pytest.mark.parametrize("name", sorted(defects.NAMES - _CHANGES_HAPPY_PATH))
