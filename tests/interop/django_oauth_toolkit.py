@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
+from tests.subprocesses import stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 10.0
 STDERR_TAIL_CHARS = 4000
 DEFAULT_CLIENT_NAME = "VssID – Bảo hiểm xã hội Việt Nam"
 
@@ -54,18 +54,6 @@ def _read_line(stream, timeout: float) -> str | None:
     reader.start()
     reader.join(timeout)
     return lines[0] if lines else None
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
 
 
 @contextlib.contextmanager
@@ -147,4 +135,4 @@ def start_django_oauth_toolkit(
         yield DjangoIdp(issuer=line.strip(), ca_file=tls.ca_file, tls=tls,
                         config_file=config_file, stderr_file=stderr_file, process=process)
     finally:
-        _stop(process)
+        stop(process)

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
+from tests.subprocesses import stop
 
 ROOT = Path(__file__).parents[2]
 SERVER = ROOT / "interop" / "node-oidc-provider" / "server.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider"
 DEFAULT_CLIENT_NAME = "VssID – Bảo hiểm xã hội Việt Nam"
 READY_TIMEOUT_S = 30.0
-STOP_TIMEOUT_S = 10.0
 STDERR_TAIL = 4000
 
 
@@ -134,7 +134,7 @@ def start_node_oidc_provider(
             issuer = _read_issuer(process, log_file)
             yield NodeIdp(issuer, tls.ca_file, config_file, log_file)
         finally:
-            _stop(process)
+            stop(process)
 
 
 def _read_issuer(process: subprocess.Popen, log_file: Path) -> str:
@@ -152,13 +152,3 @@ def _read_issuer(process: subprocess.Popen, log_file: Path) -> str:
     return line
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout is not None:
-        process.stdout.close()

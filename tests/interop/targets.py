@@ -167,29 +167,29 @@ password = "input[name='password']"
 
 
 @contextlib.contextmanager
-def node_oidc_provider(folder: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    """oidc-provider running, and its vendor's target file with the secrets it reads."""
+def _running(folder: Path, name: str, start, *, login: str, locators: str,
+             totp: bool) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A third-party IdP started with the kit's personas, and its vendor's target file with
+    the secrets it reads."""
+    vendor = Vendor(name)
+    with start(folder / "idp", redirect_uri=vendor.callback, client_id=CLIENT_ID,
+               client_secret=vendor.client_secret, accounts=vendor.accounts(),
+               second_client=vendor.second_client()) as idp:
+        yield vendor.target(folder, issuer=idp.issuer, ca_file=idp.ca_file, login=login,
+                            locators=locators, totp=totp), vendor.env()
+
+
+def node_oidc_provider(folder: Path):
+    """oidc-provider running, as its vendor set it up (see NODE_LOGIN)."""
     from tests.interop.node_oidc_provider import start_node_oidc_provider
 
-    vendor = Vendor("node-oidc-provider")
-    with start_node_oidc_provider(folder / "idp", redirect_uri=vendor.callback,
-                                  client_id=CLIENT_ID, client_secret=vendor.client_secret,
-                                  accounts=vendor.accounts(),
-                                  second_client=vendor.second_client()) as idp:
-        yield vendor.target(folder, issuer=idp.issuer, ca_file=idp.ca_file, login=NODE_LOGIN,
-                            locators=NODE_LOCATORS, totp=True), vendor.env()
+    return _running(folder, "node-oidc-provider", start_node_oidc_provider,
+                    login=NODE_LOGIN, locators=NODE_LOCATORS, totp=True)
 
 
-@contextlib.contextmanager
-def django_oauth_toolkit(folder: Path) -> Iterator[tuple[Path, dict[str, str]]]:
-    """django-oauth-toolkit running, and its vendor's target file with the secrets it reads."""
+def django_oauth_toolkit(folder: Path):
+    """django-oauth-toolkit running, as its vendor set it up (see DJANGO_LOGIN)."""
     from tests.interop.django_oauth_toolkit import start_django_oauth_toolkit
 
-    vendor = Vendor("django-oauth-toolkit")
-    with start_django_oauth_toolkit(folder / "idp", redirect_uri=vendor.callback,
-                                    client_id=CLIENT_ID, client_secret=vendor.client_secret,
-                                    accounts=vendor.accounts(),
-                                    second_client=vendor.second_client()) as idp:
-        yield vendor.target(folder, issuer=idp.issuer, ca_file=idp.ca_file,
-                            login=DJANGO_LOGIN, locators=DJANGO_LOCATORS,
-                            totp=False), vendor.env()
+    return _running(folder, "django-oauth-toolkit", start_django_oauth_toolkit,
+                    login=DJANGO_LOGIN, locators=DJANGO_LOCATORS, totp=False)

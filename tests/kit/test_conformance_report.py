@@ -73,3 +73,18 @@ def test_the_markdown_stays_short_however_many_tests_ran():
     assert len(markdown.encode("utf-8")) < 50_000, len(markdown)
     assert "test_case[2999]" not in markdown
     assert sum(len(r["tests"]) for r in report["requirements"]) == 3000
+
+
+def test_a_warning_that_did_not_fully_run_says_so_in_its_row():
+    """"Passed with warnings" is never read as every test having run: the row says how many."""
+    from fixtures.verdicts import SHOULD, Finding
+
+    warned = TestResult("suites/idp/t.py::test_a", ("IDP-04",), outcome="passed",
+                        warnings=[Finding(("IDP-04",), "revoked", "still valid", level=SHOULD,
+                                          key="IDP-04/revoke-on-replay")])
+    not_run = TestResult("suites/idp/t.py::test_b", ("IDP-04",), outcome="skipped",
+                         detail="not applicable: the IdP keeps its own clock")
+    markdown = render_markdown(_report([warned, not_run]))
+    assert "| IDP-04 | **passed with warnings** — 1 of 2 tests ran |" in markdown
+    full = render_markdown(_report([warned]))
+    assert "| IDP-04 | **passed with warnings** |" in full
