@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from fixtures.drivers.idp_login import second_factor_code
 from fixtures.drivers.phone import Phone
+from fixtures.drivers.rp_session import RpSession
 from fixtures.drivers.screens import (
     Screen,
     VneidConsent,
@@ -43,17 +44,16 @@ class Observed:
     outcome: str
     screen: str | None
     url: str
-    session: dict = field(default_factory=dict)
+    session: RpSession = field(default_factory=lambda: RpSession(False))
     story: list[str] = field(default_factory=list)
 
     @property
     def logged_in(self) -> bool:
-        return bool(self.session.get("logged_in"))
+        return self.session.logged_in
 
     def describe(self) -> str:
-        holder = self.session.get("id_number_masked") if self.logged_in else None
-        session = f"open as {holder}" if holder else "none"
-        return (f"ended on {self.screen!r} with outcome {self.outcome!r}; session {session}; "
+        return (f"ended on {self.screen!r} with outcome {self.outcome!r}; "
+                f"{self.session.shown}; "
                 f"steps: {' → '.join(self.story)}")
 
 
@@ -124,7 +124,8 @@ class AttemptPlayer:
             return login.choose_vneid_login()
         story.append("VssID: nút VNeID bị ẩn")
         forge = getattr(login.driver, "submit", None)
-        channel, path = self.phone.version_channel or "", self.phone.start_path
+        channel = self.phone.contract.version_channel or ""
+        path = self.phone.contract.start_path
         if forge is None or path is None or not channel.startswith("form:"):
             # Only a declared start path and a form field let the kit send what the hidden
             # button would have: the screen's own refusal is then what is judged.

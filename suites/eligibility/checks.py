@@ -36,13 +36,10 @@ def outcome_matches_oracle(attempt: Attempt, expected: Outcome, observed: Observ
         fail(broken_by(expected, observed.outcome), f"outcome {expected.value!r}",
              f"outcome {observed.outcome!r} on {observed.screen!r}", evidence=evidence)
     if expected is Outcome.LOGGED_IN:
-        expected_id = masked_id_number(person.id_number)
-        actual_id = observed.session.get("id_number_masked") if observed.logged_in else None
-        if actual_id != expected_id:
-            fail("N-FLOW-4", f"VssID's session as the person who logged in ({expected_id})",
-                 f"a session as {actual_id}" if actual_id else "no session",
+        if not observed.session.is_of(person.id_number):
+            fail("N-FLOW-4", "VssID's session as the person who logged in "
+                 f"({masked_id_number(person.id_number)})", observed.session.shown,
                  evidence=evidence)
     elif observed.logged_in:
         fail(no_session_requirements(expected), f"outcome {expected.value!r} and no session",
-             f"outcome {expected.value!r} with a session as "
-             f"{observed.session.get('id_number_masked')}", evidence=evidence)
+             f"outcome {expected.value!r} with {observed.session.shown}", evidence=evidence)

@@ -6,6 +6,7 @@ numbers, never a credential.
 
 from __future__ import annotations
 
+from fixtures.drivers.rp_session import RpSession
 from fixtures.oracle import masked_id_number
 from fixtures.verdicts import check
 from suites.eligibility.login_model import LoginModel
@@ -14,26 +15,25 @@ __all__ = ["LoginModel", "lockout_counts_hold", "never_logged_in_as_another_pers
            "never_logged_in_without_level_2"]
 
 
-def never_logged_in_as_another_person(model: LoginModel, session: dict) -> None:
+def never_logged_in_as_another_person(model: LoginModel, session: RpSession) -> None:
     """A session names only someone who logged in on this phone (N-FLOW-4: the same person)."""
     __tracebackhide__ = True
-    if session.get("logged_in"):
-        masked = session.get("id_number_masked")
-        check(masked in model.earned_sessions, "N-FLOW-4",
+    if session.logged_in:
+        earned = [p.id_number for p in model.people.values()
+                  if masked_id_number(p.id_number) in model.earned_sessions]
+        check(any(session.is_of(id_number) for id_number in earned), "N-FLOW-4",
               "a VssID session only for someone who completed a VNeID login on this phone "
-              f"({', '.join(sorted(model.earned_sessions)) or 'nobody has'})",
-              f"a session as {masked}")
+              f"({', '.join(sorted(model.earned_sessions)) or 'nobody has'})", session.shown)
 
 
-def never_logged_in_without_level_2(model: LoginModel, session: dict) -> None:
+def never_logged_in_without_level_2(model: LoginModel, session: RpSession) -> None:
     """A session's person has a level 2 VNeID account (N-ELIG-2)."""
     __tracebackhide__ = True
-    if session.get("logged_in"):
-        levels = {masked_id_number(p.id_number): (k, p.level) for k, p in model.people.items()}
-        masked = session.get("id_number_masked")
-        key, level = levels.get(masked, ("someone the machine did not place", None))
+    if session.logged_in:
+        holders = [(k, p.level) for k, p in model.people.items() if session.is_of(p.id_number)]
+        key, level = holders[0] if holders else ("someone the machine did not place", None)
         check(level == 2, "N-ELIG-2", "a VssID session only for a level 2 VNeID account",
-              f"a session as {masked} ({key}, level {level})")
+              f"{session.shown} ({key}, level {level})")
 
 
 def lockout_counts_hold(model: LoginModel, records: dict[str, tuple[int, str | None]]) -> None:

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from fixtures.drivers.app_driver import ScreenError
+from fixtures.drivers.http_driver import HttpDriver
 from fixtures.drivers.phone import Phone
+from fixtures.drivers.rp_session import RpSession, read_session
 from fixtures.drivers.screens import Screen, VneidConsent, VneidLogin, VneidPasscode, arrive
 from fixtures.eligibility import PersonDesk, PlacedPerson
 from fixtures.redaction import redact_url
@@ -161,10 +163,8 @@ class LoginMachine(RuleBasedStateMachine):
             self.last_callback = self._last_callback()
             masked = self.model.last_login
             session = self.phone.vssid_session()
-            check(session.get("logged_in") and session.get("id_number_masked") == masked,
-                  "N-FLOW-4", f"VssID's session as {owner} ({masked}), who approved",
-                  f"a session as {session.get('id_number_masked')}" if session.get("logged_in")
-                  else "no session")
+            check(session.is_of(self.model.people[owner].id_number), "N-FLOW-4",
+                  f"VssID's session as {owner} ({masked}), who approved", session.shown)
 
     @precondition(lambda self: self.model.phase != IDLE)
     @rule()
@@ -231,14 +231,10 @@ class LoginMachine(RuleBasedStateMachine):
                            fix=f"VssID's callback must be {self.system.callback_url}")
         return targets[-1]
 
-    def _peek_session(self) -> dict:
-        # Read the session without moving the phone off its screen: a second phone would not
-        # carry the cookies, so ask with this phone's client directly.
+    def _peek_session(self) -> RpSession:
+        # Read the session without moving the phone off its screen: a second driver over the
+        # same client carries the phone's cookies and leaves its screen where it is.
         driver = self.phone.driver
-        response = driver.client.get(f"{self.phone.vssid_url}{self.phone.session_path}")
-        try:
-            return response.json()
-        except ValueError:
-            raise KitError(f"VssID's session endpoint answered HTTP {response.status_code} "
-                           "without JSON", fix="the target's [rp] session_path") from None
-
+        peek = HttpDriver(driver.client, allowed_origins=(self.phone.vssid_url,),
+                          locators=driver.locators)
+        return read_session(peek, self.phone.vssid_url, self.phone.contract)

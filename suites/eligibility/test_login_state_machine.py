@@ -70,5 +70,5 @@ def test_wrong_passwords_lock_the_account_at_the_threshold(http_phone, desk, per
           "outcome 'VNEID_LOCKED' for the right password once the account is locked",
           f"outcome {screen.outcome!r} ({screen!r}): the right password still gets in")
     session = http_phone.vssid_session()
-    check(not session.get("logged_in"), "IDP-13", "no VssID session for a locked account",
-          f"a session as {session.get('id_number_masked')}")
+    check(not session.logged_in, "IDP-13", "no VssID session for a locked account",
+          session.shown)

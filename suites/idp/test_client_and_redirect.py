@@ -34,7 +34,7 @@ def test_redirect_uri_must_match_exactly(kit_rp, idp_screens, personas, change):
 
 @pytest.mark.req("IDP-01", "IDP-02")
 def test_a_different_host_is_refused(kit_rp, idp_screens, personas):
-    request = kit_rp.authorization_request(redirect_uri="https://attacker.invalid/app/vneid/callback")
+    request = kit_rp.authorization_request(redirect_uri="https://attacker.invalid/callback")
     _never_redirects(kit_rp, idp_screens, personas, request.url, "IDP-01",
                      "a redirect_uri on another host")
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from fixtures.drivers.app_driver import ScreenError
+from fixtures.drivers.rp_session import RpSession
 from fixtures.drivers.screens import (
     LeftTheApps,
     OutcomeScreen,
@@ -26,7 +27,7 @@ from fixtures.drivers.screens import (
     VneidLogin,
     describe_kind,
 )
-from fixtures.oracle import PROTOCOL_ERROR, Attempt, Outcome, expected_outcome
+from fixtures.oracle import PROTOCOL_ERROR, Attempt, Outcome, expected_outcome, masked_id_number
 from fixtures.verdicts import KitError, check, fail, needs
 
 S = TypeVar("S", bound=Screen)
@@ -123,30 +124,26 @@ def vneid_took_the_credentials(screen: Screen, key: str) -> None:
                 "target file, and that the VNeID account is not locked")
 
 
-def session_of(phone) -> dict:
-    """What VssID's session endpoint says (a KitError when it says nothing readable)."""
+def session_of(phone) -> RpSession:
+    """What VssID holds for the phone (a KitError when the kit cannot read it)."""
     return phone.vssid_session()
-
-
-def _holder(session: dict) -> str:
-    return f"a session for {session.get('id_number_masked') or 'a person it does not name'}"
 
 
 def no_session(phone, ids: Ids, after: str) -> None:
     """The named check that VssID holds no session for this phone."""
     __tracebackhide__ = True
     session = session_of(phone)
-    check(not session["logged_in"], ids, f"no VssID session after {after}", _holder(session))
+    check(not session.logged_in, ids, f"no VssID session after {after}", session.shown)
 
 
-def session_for(phone, ids: Ids, masked_id_number: str, after: str) -> None:
+def session_for(phone, ids: Ids, id_number: str, after: str) -> None:
     """The named check that VssID holds a session, for the person who logged in."""
     __tracebackhide__ = True
     session = session_of(phone)
-    check(session["logged_in"], ids, f"a VssID session after {after}", "no session")
-    check(session.get("id_number_masked") == masked_id_number, ids,
-          f"the session of the person who logged in ({masked_id_number})",
-          f"{_holder(session)}")
+    check(session.logged_in, ids, f"a VssID session after {after}", "no session")
+    check(session.is_of(id_number), ids,
+          f"the session of the person who logged in ({masked_id_number(id_number)})",
+          session.shown)
 
 
 def refused_without_session(phone, screen: Screen, ids: Ids, why: str) -> None:

@@ -22,7 +22,7 @@ from fixtures.drivers.screens import (
     VssidLogin,
     arrive,
 )
-from fixtures.oracle import Attempt, Outcome, expected_outcome, masked_id_number
+from fixtures.oracle import Attempt, Outcome, expected_outcome
 from fixtures.redaction import redact_url
 from fixtures.systems import not_applicable
 from fixtures.verdicts import KitError, check, fail, needs, should
@@ -177,7 +177,7 @@ def test_vneid_not_installed_offers_the_store_and_a_verified_web_fallback(web_ph
         phone.capture("Đăng nhập web — màn hình chính VssID")
         check(home.person_name == person.name, "APP-06",
               "the home screen of the person who logged in on the web", "a different name")
-    session_for(phone, "APP-06", masked_id_number(person.id_number), "the web login")
+    session_for(phone, "APP-06", person.id_number, "the web login")
 
 
 @pytest.mark.req("APP-06", "N-FLOW-2")
@@ -208,7 +208,7 @@ def test_vneid_not_installed_the_link_opens_the_web_login(web_phone, personas):
         phone.capture("Đăng nhập web — màn hình chính VssID")
         check(home.person_name == person.name, "APP-06",
               "the home screen of the person who logged in on the web", "a different name")
-    session_for(phone, "APP-06", masked_id_number(person.id_number), "the web login")
+    session_for(phone, "APP-06", person.id_number, "the web login")
 
 
 # (VssID version, VNeID version, the requirement a wrong verdict on this pair breaks: a pair

@@ -43,10 +43,10 @@ def test_linked_by_the_verified_id_number_not_by_name(rp, personas, kit_vneid):
     screen = rp.log_in(_Credentials(**{k: namesake[k] for k in
                                        ("id_number", "password", "passcode")}))
     session = rp.session()
-    if session.get("logged_in"):
+    if session.logged_in:
         raise ConformanceFailure(
             "RP-15", "no session for a person without a VssID account",
-            f"logged in to the account {session.get('id_number_masked')} of "
+            f"logged in ({session.shown}) as "
             f"{masked_id_number(holder.id_number)}'s namesake")
     refused_without_session(rp, screen, "RP-15", "NO_VSSID_ACCOUNT")
 
@@ -70,11 +70,10 @@ def test_linked_by_the_verified_id_number_not_by_phone(rp, personas, kit_vneid):
     screen = rp.log_in(_Credentials(**{k: relative[k] for k in
                                        ("id_number", "password", "passcode")}))
     session = rp.session()
-    if session.get("logged_in"):
+    if session.logged_in:
         raise ConformanceFailure(
             "RP-15", "no session for a person without a VssID account",
-            f"logged in to the account {session.get('id_number_masked')} of the person whose "
-            "phone number they share")
+            f"logged in ({session.shown}) with the phone number of the account holder")
     refused_without_session(rp, screen, "RP-15", "NO_VSSID_ACCOUNT")
 
 

@@ -95,8 +95,8 @@ def test_the_callback_path_must_match_exactly(rp, personas, kit_vneid, suffix):
         raise ConformanceFailure("RP-18", "an error for a callback path that is not exactly "
                                  "the registered one", f"HTTP {page.status_code}, screen "
                                  f"{page.body_attribute('data-screen')!r}")
-    if rp.session().get("logged_in"):
-        raise ConformanceFailure("RP-18", "no session", "a session")
+    if rp.session().logged_in:
+        raise ConformanceFailure("RP-18", "no session", rp.session().shown)
     did_not_call(kit_vneid.received(), "/token", "RP-18",
                  "only the registered callback may redeem a code")
 

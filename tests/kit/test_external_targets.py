@@ -242,6 +242,9 @@ ca_file = "{tmp_path / 'vssid-ca.pem'}"
 device_page = true
 version_channel = "form:app_version"
 start_path = "/app/vneid/start"
+login_path = "/app/login"
+session_path = "/api/session"
+logout_path = "/app/logout"
 [rp.client]
 client_id = "vssid"
 client_secret_env = "KIT_TEST_RP_SECRET"

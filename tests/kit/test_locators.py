@@ -113,6 +113,8 @@ RP_HEAD = """name = "x"
 [rp]
 kind = "external"
 url = "https://rp.test"
+login_path = "/signin"
+session_page = "/home"
 [rp.client]
 client_id = "vssid"
 client_secret_env = "KIT_LOCATOR_TEST_SECRET"
