@@ -36,7 +36,7 @@ from fixtures.drivers.screens import (
     VssidHome,
     expect_screen,
 )
-from fixtures.servers import SystemsUnderTest, start_systems
+from fixtures.servers import SystemsUnderTest, rp_contract, start_systems
 
 # The issue's targets on this machine, in seconds per scenario (median).
 TARGETS_S = {"playwright": 1.5, "appium": 3.0}
@@ -137,14 +137,16 @@ def appium_phones(systems: SystemsUnderTest, chromium: str) -> Iterator[Callable
 PHONES = {"playwright": playwright_phones, "appium": appium_phones}
 
 
-def bench(driver: str, systems: SystemsUnderTest, personas, rounds: int, chromium: str) -> dict:
+def bench(driver: str, systems: SystemsUnderTest, personas, rounds: int, chromium: str,
+          contract) -> dict:
     """Median (and spread) of each scenario's seconds, fresh phone included, under one driver."""
     results: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     with PHONES[driver](systems, chromium) as fresh:
         for round_index in range(rounds + 1):  # round 0 warms caches up and is not counted
             for name, scenario in SCENARIOS.items():
                 started = time.perf_counter()
-                phone = Phone(fresh(), vssid_url=systems.vssid_url, vneid_url=systems.vneid_url)
+                phone = Phone(fresh(), vssid_url=systems.vssid_url, vneid_url=systems.vneid_url,
+                              contract=contract)
                 scenario(phone, personas)
                 if round_index:
                     results[name].append(time.perf_counter() - started)
@@ -165,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         for driver in [d.strip() for d in options.drivers.split(",") if d.strip()]:
             print(f"{driver} (target ≤ {TARGETS_S[driver]} s median per scenario)")
             for name, (median, low, high) in bench(driver, systems, target.personas_by_key(),
-                                                   options.rounds, options.chromium).items():
+                                                   options.rounds, options.chromium,
+                                                   rp_contract(target)).items():
                 flag = "ok" if median <= TARGETS_S[driver] else "MISSED"
                 missed += [f"{driver}:{name}"] if flag == "MISSED" else []
                 print(f"  {name:28} median {median:5.2f} s  "
