@@ -12,6 +12,9 @@ class Defect:
     name: str
     requirement: str
     effect: str
+    # Set when the defect misses only a recommendation of its requirement (a SHOULD): the
+    # recommendation's key, and the requirement then reads "passed with warnings".
+    recommendation: str | None = None
 
 
 CATALOGUE: tuple[Defect, ...] = (
@@ -87,6 +90,9 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("handover_custom_scheme", "RP-17",
            "hands over through a private-use scheme (vneid://…) instead of VNeID's verified "
            "https app link"),
+    Defect("unreadable_version_accepted", "APP-08",
+           "lets a version string it cannot read (empty, spaces around it, v1.6.7) through "
+           "the server's gate instead of refusing it", "APP-08/unreadable-refused"),
     Defect("version_gate_ui_only", "N-VER-2",
            "hides the button for old versions but the server does not enforce the minimum"),
 )

@@ -19,7 +19,7 @@ from stubs.vssid.forms import read_form, single_text
 from stubs.vssid.outcomes import Outcome
 from stubs.vssid.provider import ProviderMisbehaved, ProviderUnavailable
 from stubs.vssid.screens import render_outcome
-from stubs.vssid.versions import meets_minimum
+from stubs.vssid.versions import meets_minimum, parse_version
 
 log = logging.getLogger("stubs.vssid.start")
 
@@ -37,6 +37,8 @@ class StartResult:
 def version_allowed(state: BackendState, app_version: str | None) -> bool:
     """The minimum-version gate, as the server enforces it (N-VER-2, APP-08)."""
     config = state.config
+    if config.has_defect("unreadable_version_accepted") and parse_version(app_version) is None:
+        return True
     return meets_minimum(
         app_version,
         config.min_app_version,

@@ -52,6 +52,30 @@ def test_a_seeded_defect_makes_an_eligibility_test_fail(pytester: pytest.Pyteste
     assert outcomes.get("failed", 0) >= 1, f"{defect} went unnoticed: {outcomes}"
 
 
+@pytest.mark.parametrize("escalated", [False, True], ids=["warning", "escalated"])
+def test_a_gate_that_lets_an_unreadable_version_through_is_warned(pytester: pytest.Pytester,
+                                                                  escalated):
+    """What a string that is no version must get is not defined by the notice or APP-08: a gate
+    letting one through reads "passed with warnings" under its recommendation, and fails only
+    when the profile escalates it; no other requirement is touched."""
+    import json
+
+    target = _target_with(pytester.path, "vssid_defects", "unreadable_version_accepted")
+    if escalated:
+        target.write_text(target.read_text("utf-8").replace(
+            "[profile]\n", '[profile]\nescalate = ["APP-08/unreadable-refused"]\n', 1), "utf-8")
+    out = pytester.path / "report"
+    pytester.runpytest(str(PROPERTIES), "-p", "no:randomly", "--target", str(target),
+                       "-k", "vssid-server and allowed_exactly", "--conformance-report", str(out))
+    by_id = {r["id"]: r for r in json.loads((out / "conformance.json").read_text("utf-8"))
+             ["requirements"]}
+    assert by_id["APP-08"]["outcome"] == ("failed" if escalated else "warning"), by_id["APP-08"]
+    assert {f["key"] for f in by_id["APP-08"]["findings"]} == {"APP-08/unreadable-refused"}
+    others = {i: r["outcome"] for i, r in by_id.items()
+              if i != "APP-08" and r["outcome"] in ("failed", "error", "warning")}
+    assert not others, others
+
+
 def test_the_correct_stubs_pass_the_same_selections(pytester: pytest.Pytester):
     selection = " or ".join(sorted({s for _, _, f, s in DEFECT_CATCHES if f == COMBINATIONS}))
     result = pytester.runpytest(str(COMBINATIONS), "-p", "no:randomly", "--tier", "full",
