@@ -279,6 +279,13 @@ async def _min_exclusive(rig, clock):
     return (await rig.start("1.6.7")).status_code
 
 
+@scenario("unreadable_version_accepted", (200, 200, 200), (303, 303, 200))
+async def _unreadable_version_accepted(rig, clock):
+    # Only what the gate cannot read changes; a readable old version is still refused.
+    return ((await rig.start(" 1.6.7")).status_code, (await rig.start("")).status_code,
+            (await rig.start("1.6.6")).status_code)
+
+
 @scenario("app_links_unverified", ("com.bhxhapp", 200), ("com.example.unrelated", 404))
 async def _app_links_unverified(rig, clock):
     statements = (await rig.vssid.get("/.well-known/assetlinks.json")).json()
