@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +14,7 @@ from fixtures.checks import (
     refused_without_session,
     requests_to,
 )
+from fixtures.rp_logs import RpLog
 from fixtures.systems import not_applicable
 
 
@@ -67,21 +67,20 @@ def test_the_backend_authenticates_the_code_exchange(rp, personas, kit_vneid):
 def test_no_code_token_or_state_in_the_relying_partys_logs(rp, personas, caplog, systems, target,
                                                            issued):
     """What the RP writes to its log during a login: the embedded RP's records in this process,
-    an external RP's log file (rp.log_file) — searched for the exact codes, tokens, state and
-    nonce of the login, under any name, in any encoding."""
-    log_file = Path(target.rp.log_file) if target.rp.log_file else None
-    if not systems.vssid_embedded and log_file is None:
+    an external RP's log (rp.log_file or rp.log_command) — searched for the exact codes,
+    tokens, state and nonce of the login, under any name, in any encoding."""
+    log = RpLog(target.rp)
+    if not systems.vssid_embedded and not log.readable:
         not_applicable("an external relying party's logs are not visible to the kit; name the "
-                       "file it writes as rp.log_file in the target file (the RP's own URLs "
-                       "are checked by test_no_code_or_state_in_the_relying_partys_own_urls)")
-    start = log_file.stat().st_size if log_file is not None and log_file.exists() else 0
+                       "file it writes as rp.log_file, or a command that prints its log as "
+                       "rp.log_command, in the target file (the RP's own URLs are checked by "
+                       "test_no_code_or_state_in_the_relying_partys_own_urls)")
+    log.mark()
     caplog.set_level(logging.DEBUG)
     _, back = rp.callback_for(personas["l2_active"])
     logged_in(rp, rp.deliver(back), "RP-21")
-    if log_file is not None:
-        with log_file.open("rb") as log:
-            log.seek(start)
-            logged = log.read().decode("utf-8", "replace")
+    if log.readable:
+        logged = log.since_mark()
     else:
         logged = "\n".join(record.getMessage() + repr(record.args) for record in caplog.records)
     leaked = issued.found_in(logged)
