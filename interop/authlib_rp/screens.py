@@ -15,6 +15,8 @@ from starlette.responses import HTMLResponse
 from .accounts import mask_id_number
 
 STORE_URL = "https://play.google.com/store/apps/details?id=com.bhxhapp"
+# Where a person without a VssID account registers (Vietnam Social Security's public portal).
+REGISTER_URL = "https://dichvucong.baohiemxahoi.gov.vn/#/dang-ky"
 VNEID_BUTTON = "Đăng nhập bằng tài khoản định danh điện tử"
 HEADERS = {
     "Cache-Control": "no-store",
@@ -101,6 +103,9 @@ def outcome(name: str) -> HTMLResponse:
     if name == "VSSID_UPDATE_REQUIRED":
         extra = (f'\n<p><a id="lien-ket-cua-hang" class="nut" href="{STORE_URL}">'
                  "Cập nhật VssID</a></p>")
+    elif name == "NO_VSSID_ACCOUNT":
+        extra = (f'\n<p><a id="dang-ky" class="nut" href="{REGISTER_URL}">'
+                 "Đăng ký tài khoản VssID</a></p>")
     return page(o.screen, o.title, f"""<section class="the ket-qua" id="the-ket-qua">
 <h1 id="tieu-de-ket-qua">{escape(o.title)}</h1>
 <p id="thong-bao-ket-qua">{escape(o.message)}</p>{extra}

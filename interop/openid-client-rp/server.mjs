@@ -37,6 +37,8 @@ const MAX_BROWSERS = 10000; // pending logins kept at once; the oldest go first
 const BINDING_COOKIE = 'bhxh_login_binding';
 const SESSION_COOKIE = 'bhxh_sid';
 const STORE_URL = 'https://play.google.com/store/apps/details?id=com.bhxhapp';
+// Where a person without a VssID account registers (Vietnam Social Security's public portal).
+const REGISTER_URL = 'https://dichvucong.baohiemxahoi.gov.vn/#/dang-ky';
 const ANDROID_PACKAGE = 'com.bhxhapp';
 // Synthetic: the SHA-256 of no real signing certificate.
 const ANDROID_FINGERPRINT =
@@ -532,7 +534,9 @@ function outcomeScreen(res, outcome, { reason, message, cookies = [] } = {}) {
   log('outcome', { outcome, reason: reason ?? null });
   const store = outcome === 'VSSID_UPDATE_REQUIRED'
     ? `<a id="store-link" class="button" href="${escapeHtml(STORE_URL)}">Cập nhật VssID</a>\n`
-    : '';
+    : outcome === 'NO_VSSID_ACCOUNT'
+      ? `<a id="register-link" class="button" href="${escapeHtml(REGISTER_URL)}">Đăng ký tài khoản VssID</a>\n`
+      : '';
   page(res, o.status, {
     title: o.title,
     bodyId: 'result-page',

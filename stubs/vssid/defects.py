@@ -46,7 +46,7 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("aud_unchecked", "RP-09",
            "does not check the ID token's aud (any or extra audiences accepted)"),
     Defect("azp_unchecked", "RP-09",
-           "does not check the ID token's azp"),
+           "does not check the ID token's azp", "RP-09/azp-checked"),
     Defect("signature_unchecked", "RP-10",
            "does not verify the ID token signature at all"),
     Defect("jwks_not_refetched", "RP-10",

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fixtures.drivers.http_driver import HttpDriver
 from fixtures.drivers.phone import Phone
-from fixtures.drivers.vssid_app_client import VssidAppClient
+from fixtures.drivers.vssid_app_client import UnsendableVersion, VssidAppClient
 from fixtures.oracle import Outcome
 from fixtures.verdicts import KitError
 
@@ -36,9 +36,13 @@ class VssidGate:
         self.app = app
         self.phone = phone
 
-    def server_allows(self, version: str) -> bool:
-        """Whether the backend hands a start request from this app version over to VNeID."""
-        started = self.app.start_vneid_login(version)
+    def server_allows(self, version: str) -> bool | None:
+        """Whether the backend hands a start request from this app version over to VNeID;
+        None when the declared channel cannot carry the version (no app could send it)."""
+        try:
+            started = self.app.start_vneid_login(version)
+        except UnsendableVersion:
+            return None
         if started.authorization_url:
             return True
         if started.outcome == Outcome.VSSID_UPDATE_REQUIRED:
@@ -48,6 +52,14 @@ class VssidGate:
 
     def screen_offers(self, version: str) -> bool:
         """Whether the login screen offers the VNeID button to this (valid) app version."""
+        if not self.phone.learns_device_state("vssid"):
+            from fixtures.systems import not_applicable
+
+            not_applicable("VssID's login screen can only hide the VNeID button from an old app "
+                           "it knows of, and this relying party learns the app's version only "
+                           "when a login starts (rp.version_channel), not on its login screen; "
+                           "its server's gate is judged (the vssid-server cases). Declare "
+                           "rp.device_page = true if it serves the kit's GET /_device page")
         self.phone.set_device(vssid_version=version)
         return self.phone.open_vssid().offers_vneid_login()
 

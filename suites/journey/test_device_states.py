@@ -386,10 +386,13 @@ def test_forged_callback_links_are_refused_and_the_real_login_survives(web_phone
     with allure.step("Lần đăng nhập thật vẫn hoàn tất"):
         landed = log_in_and_approve(phone, open_at_vneid(phone, real, "the real request"),
                                     person)
-        home = shows(landed, VssidHome, "APP-03",
-                     "VssID's home screen for the real attempt, after the forged callbacks")
-        check(home.person_name == person.name, "APP-03",
-              "the home screen of the person who logged in", "a different name")
+        # APP-03 asks that the forged links be refused; that the person's own attempt survives
+        # them is the catalogue's recommendation (a forged link then cannot end a real login).
+        if should(isinstance(landed, VssidHome), "APP-03/real-attempt-survives",
+                  "VssID's home screen for the real attempt, after the forged callbacks",
+                  describe(landed)):
+            check(landed.person_name == person.name, "APP-03",
+                  "the home screen of the person who logged in", "a different name")
 
 
 def s256(verifier: str) -> str:

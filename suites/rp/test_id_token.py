@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures.checks import did_not_call, logged_in, refused_without_session, should
+from fixtures.oracle import Outcome
 
 # Far enough from the ± skew boundary that the seconds a login takes cannot cross it.
 BOUNDARY_MARGIN_S = 10
@@ -33,9 +34,20 @@ def test_issuer_must_equal_the_discovered_issuer(rp, personas, kit_vneid, fault)
 
 
 @pytest.mark.req("RP-09")
-@pytest.mark.parametrize("fault", ["WRONG_AUDIENCE", "EXTRA_UNTRUSTED_AUDIENCE", "WRONG_AZP"])
+@pytest.mark.parametrize("fault", ["WRONG_AUDIENCE", "EXTRA_UNTRUSTED_AUDIENCE"])
 def test_audience_and_authorized_party(rp, personas, kit_vneid, fault):
     _refuses_token(rp, kit_vneid, personas["l2_active"], fault, "RP-09")
+
+
+@pytest.mark.req("RP-09")
+def test_an_authorized_party_other_than_the_client_is_refused(rp, personas, kit_vneid):
+    """OIDC Core §3.1.3.7 (5): an `azp` present SHOULD be the client's id (a warning)."""
+    kit_vneid.arm("WRONG_AZP")
+    screen = rp.log_in(personas["l2_active"])
+    session = rp.session()
+    should(screen.outcome != Outcome.LOGGED_IN and not session.logged_in, "RP-09/azp-checked",
+           "an error outcome screen and no session for an ID token whose azp is another "
+           "client", f"{screen!r}, {session.shown}")
 
 
 @pytest.mark.req("RP-10")

@@ -127,15 +127,20 @@ def test_level2_requirement_fails_only_when_both_sides_break(only_one, tmp_path)
     assert n_elig_2["outcome"] == ("passed" if only_one else "failed"), n_elig_2
 
 
+WARNING_DEFECTS = sorted([("vneid", d.value, k) for d, k in VNEID_WARNINGS.items()]
+                         + [("vssid", d.name, d.recommendation) for d in VSSID_DEFECTS
+                            if d.recommendation and _suite_for(d.requirement)])
+
+
 @pytest.mark.parametrize("escalated", [False, True], ids=["warning", "escalated"])
-@pytest.mark.parametrize(("defect", "key"), sorted((d.value, k) for d, k in VNEID_WARNINGS.items()))
-def test_a_missed_should_is_a_warning_unless_the_profile_escalates_it(defect, key, escalated,
-                                                                     tmp_path):
+@pytest.mark.parametrize(("stub", "defect", "key"), WARNING_DEFECTS)
+def test_a_missed_should_is_a_warning_unless_the_profile_escalates_it(stub, defect, key,
+                                                                     escalated, tmp_path):
     """A defect that only misses a SHOULD of the cited clause: its requirement reads "passed
     with warnings" naming the recommendation, nothing fails; escalated, it fails."""
     requirement = key.split("/")[0]
     profile = f'escalate = ["{key}"]' if escalated else ""
-    report = run_suite_against("vneid", defect, _suite_for(requirement), tmp_path,
+    report = run_suite_against(stub, defect, _suite_for(requirement), tmp_path,
                                profile=profile)
     by_id = {r["id"]: r for r in report["requirements"]}
     assert by_id[requirement]["outcome"] == ("failed" if escalated else "warning"), \
