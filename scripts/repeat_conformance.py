@@ -47,6 +47,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED_LINE = re.compile(r"^hypothesis: tier '([^']+)', (?:seed (\d+)|derandomized)", re.MULTILINE)
 BORROWED = (".venv", "node_modules")
+# Appium's extension manifest in the borrowed node_modules: Appium, run from the clone,
+# rewrites it with the clone's paths (APPIUM_HOME is the project root), which break this
+# checkout's Appium once the clone is gone. Kept aside and put back after the runs.
+APPIUM_MANIFEST = Path("node_modules/.cache/appium")
 STAMPS = (".make/uv", ".make/python", ".make/node")
 
 
@@ -197,6 +201,10 @@ def main() -> int:
     commit = git("rev-parse", "--short", "HEAD", cwd=ROOT)
     workspace = Path(tempfile.mkdtemp(prefix="repeat-conformance-"))
     results: list[RunResult] = []
+    manifest = ROOT / APPIUM_MANIFEST
+    kept_manifest = workspace / "appium-manifest"
+    if not args.fresh_env and manifest.is_dir():
+        shutil.copytree(manifest, kept_manifest)
     try:
         clone = make_clone(workspace, fresh_env=args.fresh_env)
         print(f"clone of {commit} in {clone}; {args.runs} runs, CI unset", flush=True)
@@ -207,6 +215,9 @@ def main() -> int:
             print(f"run {number}/{args.runs}: {verdict}, seed {result.seed}, "
                   f"{result.seconds:.0f} s", flush=True)
     finally:
+        if kept_manifest.is_dir():
+            shutil.rmtree(manifest, ignore_errors=True)
+            shutil.copytree(kept_manifest, manifest)
         if results:
             report(results, commit)
         if args.keep:
