@@ -19,6 +19,7 @@ from stubs.vneid.faults import (
     FaultError,
     HttpFault,
     IdTokenFault,
+    UserinfoFault,
     parse_fault_name,
 )
 from stubs.vneid.personas import Persona, PersonaError
@@ -161,6 +162,12 @@ def _armed_from(body: Any) -> ArmedFault:
         if status not in (500, 502, 503, 504):
             raise FaultError("status_code: must be 500, 502, 503 or 504")
         armed.status_code = status
+    if isinstance(fault, UserinfoFault):
+        id_number = body.get("id_number")
+        if not isinstance(id_number, str) or not (len(id_number) == 12 and id_number.isascii()
+                                                  and id_number.isdigit()):
+            raise FaultError("id_number: must be the 12-digit ID number of a persona")
+        armed.id_number = id_number
     if isinstance(fault, IdTokenFault) and "offset_seconds" in body:
         offset = body["offset_seconds"]
         if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 10**8:

@@ -40,6 +40,14 @@ class AuthorizationResponseFault(Enum):
     CODE_ALREADY_USED = "CODE_ALREADY_USED"
 
 
+class UserinfoFault(Enum):
+    """Wrong in exactly one way: the next userinfo answers."""
+
+    # The claims (and sub) of another person, named by `id_number`: what a mixed-up or
+    # malicious userinfo answer looks like to a relying party (OIDC Core §5.3.2).
+    OTHER_PERSON = "OTHER_PERSON"
+
+
 class HttpFault(Enum):
     """Wrong at the HTTP level: the next responses of one endpoint."""
 
@@ -47,7 +55,7 @@ class HttpFault(Enum):
     SERVER_ERROR = "SERVER_ERROR"
 
 
-Fault = IdTokenFault | AuthorizationResponseFault | HttpFault
+Fault = IdTokenFault | AuthorizationResponseFault | UserinfoFault | HttpFault
 
 # Endpoints an HttpFault can target.
 HTTP_FAULT_ENDPOINTS = ("discovery", "jwks", "authorize", "token", "userinfo")
@@ -60,7 +68,7 @@ class FaultError(ValueError):
 def parse_fault_name(name: object) -> Fault:
     """The fault with this name, from any of the three families."""
     if isinstance(name, str):
-        for family in (IdTokenFault, AuthorizationResponseFault, HttpFault):
+        for family in (IdTokenFault, AuthorizationResponseFault, UserinfoFault, HttpFault):
             if name in family.__members__:
                 return family[name]
     raise FaultError(f"fault: unknown fault name {name!r}")
@@ -76,6 +84,7 @@ class ArmedFault:
     delay_seconds: float = 0.0
     status_code: int = 500
     offset_seconds: int | None = None
+    id_number: str | None = None  # UserinfoFault.OTHER_PERSON: whose claims
 
     def describe(self) -> dict:
         """The JSON the control plane shows for this armed fault."""
@@ -88,6 +97,8 @@ class ArmedFault:
                 described["status_code"] = self.status_code
         if self.offset_seconds is not None:
             described["offset_seconds"] = self.offset_seconds
+        if self.id_number is not None:
+            described["id_number"] = self.id_number
         return described
 
 
@@ -132,6 +143,11 @@ class FaultPlan:
             a.fault
             for a in self._take(lambda a: isinstance(a.fault, AuthorizationResponseFault))
         }
+
+    def take_userinfo_fault(self) -> ArmedFault | None:
+        """The userinfo fault for the answer being built now, if one is armed."""
+        taken = self._take(lambda a: isinstance(a.fault, UserinfoFault))
+        return taken[0] if taken else None
 
     def take_http_faults(self, endpoint: str) -> list[ArmedFault]:
         """The HTTP faults for the response of `endpoint` being sent now."""

@@ -29,6 +29,10 @@ async def userinfo(request: Request) -> JSONResponse:
     if access is None or persona is None:
         raise _bearer_error("invalid_token", "the access token is unknown, expired or revoked")
     config = stub.config
+    fault = stub.faults.take_userinfo_fault()
+    if fault is not None:
+        # OTHER_PERSON: another persona's sub and claims for this person's token.
+        persona = stub.personas.by_id_number(fault.id_number or "") or persona
     return JSONResponse(
         {
             "sub": subject_for(config, persona.id_number),

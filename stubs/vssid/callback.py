@@ -143,13 +143,36 @@ async def _complete(request: Request, state: BackendState) -> tuple[Account, str
         )
     except IdTokenRefused as refused:
         raise CallbackRefused(refused.outcome, f"id_token_{refused.reason}") from None
+    access_token = str(tokens.get("access_token") or "")
+    if not (config.has_defect("link_by_name") or config.has_defect("link_by_phone")):
+        # The identity first: nothing more is asked of VNeID for a token without it.
+        id_number = claims.get(config.id_number_claim)
+        if not isinstance(id_number, str) or not ID_NUMBER.fullmatch(id_number):
+            raise CallbackRefused(Outcome.PROTOCOL_ERROR, "id_number_claim")
+    claims = await _with_userinfo(state, claims, access_token)
     account = _link_account(state, claims)
     if account is None:
         raise CallbackRefused(Outcome.NO_VSSID_ACCOUNT, "no_account")
     if account.status in _STATUS_OUTCOMES and not state.config.has_defect(
             "account_status_ignored"):
         raise CallbackRefused(_STATUS_OUTCOMES[account.status], f"account_{account.status}")
-    return account, id_token, str(tokens.get("access_token") or "")
+    return account, id_token, access_token
+
+
+async def _with_userinfo(state: BackendState, claims: dict, access_token: str) -> dict:
+    """The person's name as VNeID's userinfo holds it now, taken only when userinfo's `sub` is
+    the ID token's (RP-26, OIDC Core §5.3.2); the identity (the ID number) stays the ID
+    token's. The userinfo_sub_unchecked defect takes every claim, unchecked."""
+    config = state.config
+    info = await state.provider.userinfo(access_token) if access_token else None
+    if info is None:
+        return claims
+    if config.has_defect("userinfo_sub_unchecked"):
+        return {**claims, **info}
+    if info.get("sub") != claims.get("sub"):
+        raise CallbackRefused(Outcome.PROTOCOL_ERROR, "userinfo_sub_mismatch")
+    name = info.get(config.name_claim)
+    return {**claims, config.name_claim: name} if isinstance(name, str) else claims
 
 
 def _after_login_target(request: Request, state: BackendState, id_token: str,
@@ -175,7 +198,11 @@ async def vneid_callback(request: Request) -> Response:
     except CallbackRefused as refused:
         log.info("callback refused: outcome=%s reason=%s", refused.outcome, refused.reason)
         status = 400 if refused.outcome is Outcome.PROTOCOL_ERROR else 200
-        return render_outcome(request, refused.outcome, reason=refused.reason, status_code=status)
+        # RP-25: error_description is for developers (RFC 6749 §4.1.2.1), never shown.
+        shown = (request.query_params.get("error_description")
+                 if state.config.has_defect("error_description_raw") else None)
+        return render_outcome(request, refused.outcome, reason=refused.reason, status_code=status,
+                              raw_detail=shown)
     except ProviderUnavailable:
         log.info("callback failed: VNeID unavailable")
         return render_outcome(request, Outcome.IDP_ERROR, reason="idp_unavailable")
@@ -183,10 +210,18 @@ async def vneid_callback(request: Request) -> Response:
         log.info("callback refused: VNeID answered outside the protocol")
         return render_outcome(request, Outcome.PROTOCOL_ERROR, reason="idp_misbehaved",
                               status_code=400)
-    session_id = state.sessions.open(account.id_number, method="vneid")
+    # RP-22: a new session id at login, never one the browser brought along.
+    brought = (request.cookies.get(state.config.session_cookie)
+               if state.config.has_defect("session_fixation") else None)
+    session_id = state.sessions.open(account.id_number, method="vneid", reuse=brought)
     log.info("callback: LOGGED_IN via VNeID")
     response = RedirectResponse(_after_login_target(request, state, id_token, access_token),
                                 status_code=303)
-    set_private_cookie(response, state.config, state.config.session_cookie, session_id,
-                       max_age=state.config.session_ttl_seconds)
+    if state.config.has_defect("weak_session_cookie"):
+        response.set_cookie(state.config.session_cookie, session_id,
+                            max_age=state.config.session_ttl_seconds, path="/",
+                            httponly=False, secure=False, samesite=None)  # type: ignore[arg-type]
+    else:
+        set_private_cookie(response, state.config, state.config.session_cookie, session_id,
+                           max_age=state.config.session_ttl_seconds)
     return response

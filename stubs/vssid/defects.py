@@ -93,6 +93,19 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("unreadable_version_accepted", "APP-08",
            "lets a version string it cannot read (empty, spaces around it, v1.6.7) through "
            "the server's gate instead of refusing it", "APP-08/unreadable-refused"),
+    Defect("session_fixation", "RP-22",
+           "keeps the session id the browser brought to the login (planted or issued before) "
+           "as the logged-in session instead of issuing a new one"),
+    Defect("weak_session_cookie", "RP-23",
+           "sets the session cookie without Secure, HttpOnly and SameSite"),
+    Defect("logout_keeps_session", "RP-24",
+           "logout clears the cookie but keeps the session on the server (the old cookie "
+           "still reads the person's data)"),
+    Defect("error_description_raw", "RP-25",
+           "shows the callback's error_description on the outcome screen as markup"),
+    Defect("userinfo_sub_unchecked", "RP-26",
+           "takes the person's claims from userinfo without checking that its sub is the ID "
+           "token's"),
     Defect("version_gate_ui_only", "N-VER-2",
            "hides the button for old versions but the server does not enforce the minimum"),
 )

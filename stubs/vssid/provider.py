@@ -39,6 +39,7 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     iss_parameter_supported: bool
+    userinfo_endpoint: str | None = None
 
 
 def build_ssl_context(config: VssidConfig) -> ssl.SSLContext:
@@ -118,8 +119,11 @@ class VneidProvider:
             if not isinstance(value, str) or not value.startswith(("https://", "http://")):
                 raise ProviderMisbehaved(f"discovery: {key} missing or not a URL")
             endpoints[key] = value
+        userinfo = document.get("userinfo_endpoint")
         self._metadata = ProviderMetadata(
             issuer=document["issuer"],
+            userinfo_endpoint=userinfo if isinstance(userinfo, str) and userinfo.startswith(
+                ("https://", "http://")) else None,
             iss_parameter_supported=(
                 document.get("authorization_response_iss_parameter_supported") is True
             ),
@@ -177,4 +181,29 @@ class VneidProvider:
             raise ProviderMisbehaved("token: no id_token in the response")
         for kind in ("id_token", "access_token", "refresh_token"):  # received from VNeID
             witness(kind, document.get(kind))
+        return document
+
+    async def userinfo(self, access_token: str) -> dict | None:
+        """The person's claims from the userinfo endpoint (bearer token); None when the
+        provider advertises none."""
+        metadata = await self.metadata()
+        if metadata.userinfo_endpoint is None:
+            return None
+        try:
+            response = await self._http().get(
+                metadata.userinfo_endpoint,
+                headers={"Authorization": f"Bearer {access_token}",
+                         "Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailable(f"userinfo: {type(exc).__name__}") from exc
+        if response.status_code >= 500:
+            raise ProviderUnavailable(f"userinfo: HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise ProviderMisbehaved(f"userinfo: HTTP {response.status_code}")
+        try:
+            document = response.json()
+        except ValueError as exc:
+            raise ProviderMisbehaved("userinfo: not JSON") from exc
+        if not isinstance(document, dict):
+            raise ProviderMisbehaved("userinfo: not a JSON object")
         return document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -42,7 +43,8 @@ def render_screen(
 
 
 def render_outcome(
-    request: Request, outcome: Outcome, *, reason: str | None = None, status_code: int = 200
+    request: Request, outcome: Outcome, *, reason: str | None = None, status_code: int = 200,
+    raw_detail: str | None = None,
 ) -> HTMLResponse:
     """The screen that ends an attempt with a refusal or an account-state outcome."""
     state = request.app.state.vssid
@@ -63,6 +65,8 @@ def render_outcome(
             "register_url": state.config.register_path
             if outcome is Outcome.NO_VSSID_ACCOUNT else None,
             "restart": outcome in (Outcome.PROTOCOL_ERROR, Outcome.IDP_ERROR),
+            # Only the error_description_raw defect: the IdP's text as markup (RP-25).
+            "raw_detail": Markup(raw_detail) if raw_detail else None,
         },
         status_code=status_code,
     )

@@ -27,9 +27,10 @@ class SessionStore:
         self._clock = clock
         self._sessions: dict[str, Session] = {}
 
-    def open(self, id_number: str, method: str) -> str:
-        """Start a session and return the cookie value that names it."""
-        session_id = secrets.token_urlsafe(32)
+    def open(self, id_number: str, method: str, *, reuse: str | None = None) -> str:
+        """Start a session and return the cookie value that names it (a fresh one; `reuse`
+        only for the session_fixation defect: the id the browser brought)."""
+        session_id = reuse or secrets.token_urlsafe(32)
         witness("session", session_id)
         self._sessions[session_id] = Session(id_number, self._clock(), method)
         return session_id

@@ -371,11 +371,8 @@ def test_forged_callback_links_are_refused_and_the_real_login_survives(web_phone
     phone, person = web_phone, personas["l2_active"]
     _, real = hand_over(phone)
     callback = required(real, "redirect_uri")
-    with allure.step("Liên kết quay lại giả mạo mở thẳng trên VssID"):
-        junk = HandOver(f"{callback}?" + urlencode({
-            "code": "forged", "state": "forged", "iss": phone.vneid_url}))
-        refused_without_session(phone, open_link(phone, junk), "APP-03",
-                                "a made-up callback (a code and a state it never issued)")
+    # A real code under a state VssID never issued first: while the person's attempt is still
+    # pending, an app that does not check state would take it for theirs.
     with allure.step("Mã thật nhưng state do kẻ tấn công đặt"):
         foreign = rewritten(real, state=secrets.token_urlsafe(32))
         landed = log_in_and_approve(
@@ -383,6 +380,11 @@ def test_forged_callback_links_are_refused_and_the_real_login_survives(web_phone
         phone.capture("Callback với state lạ bị từ chối")
         refused_without_session(phone, landed, "APP-03",
                                 "a real code returned with a state VssID never issued")
+    with allure.step("Liên kết quay lại giả mạo mở thẳng trên VssID"):
+        junk = HandOver(f"{callback}?" + urlencode({
+            "code": "forged", "state": "forged", "iss": phone.vneid_url}))
+        refused_without_session(phone, open_link(phone, junk), "APP-03",
+                                "a made-up callback (a code and a state it never issued)")
     with allure.step("Lần đăng nhập thật vẫn hoàn tất"):
         landed = log_in_and_approve(phone, open_at_vneid(phone, real, "the real request"),
                                     person)

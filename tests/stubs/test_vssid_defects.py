@@ -286,6 +286,50 @@ async def _unreadable_version_accepted(rig, clock):
             (await rig.start("1.6.6")).status_code)
 
 
+@scenario("session_fixation", False, True)
+async def _session_fixation(rig, clock):
+    rig.vssid.cookies.set("vssid_session", "planted-by-someone-else")
+    await rig.login()
+    # Whoever planted the value now holds the person's session?
+    rig.vssid.cookies.clear()
+    rig.vssid.cookies.set("vssid_session", "planted-by-someone-else")
+    return (await rig.session())["logged_in"]
+
+
+@scenario("weak_session_cookie", True, False)
+async def _weak_session_cookie(rig, clock):
+    response = await rig.callback(await rig.authorize(await rig.start()))
+    cookie = next(h for h in response.headers.get_list("set-cookie")
+                  if h.startswith("vssid_session="))
+    flags = cookie.lower()
+    return "httponly" in flags and "secure" in flags and "samesite=lax" in flags
+
+
+@scenario("logout_keeps_session", False, True)
+async def _logout_keeps_session(rig, clock):
+    await rig.login()
+    old = rig.vssid.cookies.get("vssid_session")
+    await rig.vssid.post("/app/logout")
+    rig.vssid.cookies.set("vssid_session", old)
+    return (await rig.session())["logged_in"]
+
+
+@scenario("error_description_raw", False, True)
+async def _error_description_raw(rig, clock):
+    rig.idp.script.authorize_error = "access_denied"
+    rig.idp.script.response_params = {"error_description": '<b id="probe">x</b>'}
+    screen = await rig.login()
+    return '<b id="probe">' in screen.text
+
+
+@scenario("userinfo_sub_unchecked", "PROTOCOL_ERROR", "LOGGED_IN")
+async def _userinfo_sub_unchecked(rig, clock):
+    # Userinfo for another person (l1_active, who has an active VssID account).
+    rig.idp.script.userinfo = {"sub": "sub-001095004321", "id_number": "001095004321",
+                               "name": "Trần Văn Bình"}
+    return await _result(rig)
+
+
 @scenario("app_links_unverified", ("com.bhxhapp", 200), ("com.example.unrelated", 404))
 async def _app_links_unverified(rig, clock):
     statements = (await rig.vssid.get("/.well-known/assetlinks.json")).json()

@@ -40,6 +40,7 @@ class Script:
     token_error: str | None = None
     advertise_iss: bool = True
     jwks_status: int = 200
+    userinfo: dict | None = None                        # a userinfo endpoint answering this
 
 
 class FakeIdp:
@@ -61,6 +62,7 @@ class FakeIdp:
             Route("/authorize", self._authorize),
             Route("/token", self._token, methods=["POST"]),
             Route("/jwks", self._jwks),
+            Route("/userinfo", self._userinfo),
         ])
 
     def rotate_key(self, kid: str, *, publish: bool = True) -> None:
@@ -102,7 +104,14 @@ class FakeIdp:
         }
         if self.script.advertise_iss:
             document["authorization_response_iss_parameter_supported"] = True
+        if self.script.userinfo is not None:
+            document["userinfo_endpoint"] = self.issuer + "/userinfo"
         return JSONResponse(document)
+
+    async def _userinfo(self, request: Request) -> Response:
+        if self.script.userinfo is None:
+            return JSONResponse({"error": "invalid_request"}, status_code=404)
+        return JSONResponse(self.script.userinfo)
 
     async def _jwks(self, request: Request) -> Response:
         self.jwks_fetches += 1
