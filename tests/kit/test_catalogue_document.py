@@ -21,3 +21,8 @@ def test_the_session_and_idp_text_requirements_are_in_it():
         assert requirement_id in catalogue
         assert f"| {requirement_id} |" in DOCUMENT.read_text(encoding="utf-8")
     assert "fresh `nonce` per attempt" in catalogue["RP-04"].title
+
+
+def test_the_readme_counts_the_catalogue_right():
+    readme = (DOCUMENT.parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"{len(load_catalogue())} requirements" in readme
