@@ -213,7 +213,7 @@ async def _accept(request: Request, backend: Backend, progress: _Callback):
             await vneid.client.framework.set_state_data(store, state, kept)
     claims = token["userinfo"]
 
-    # 5. The verified identity, its level, its VssID account.
+    # 5. The verified identity and its level.
     id_number = claims.get(config.ID_NUMBER_CLAIM)
     if not is_id_number(id_number):
         raise Refusal("PROTOCOL_ERROR", "id_number_claim")
@@ -222,6 +222,22 @@ async def _accept(request: Request, backend: Backend, progress: _Callback):
         progress.session_id = _create_session(request, backend, id_number, name)
     if not settings.has("acr_ignored") and claims.get("acr") != config.ACR_LEVEL2:
         raise Refusal("LEVEL2_REQUIRED", "acr")
+
+    # 6. Userinfo, only for an ID token that passed every check, only when advertised: its
+    #    claims are the ID token's person's only if its sub is the ID token's (OIDC Core
+    #    §5.3.2). Authlib does not compare them; the account stays the ID token's id_number.
+    endpoint = metadata.get("userinfo_endpoint")
+    if isinstance(endpoint, str) and endpoint:
+        profile = await vneid.userinfo(token)
+        if settings.has("userinfo_sub_unchecked"):
+            claims = {**claims, **profile}  # the defect: userinfo's word over the ID token's
+            id_number = claims.get(config.ID_NUMBER_CLAIM)
+            if not is_id_number(id_number):
+                raise Refusal("PROTOCOL_ERROR", "id_number_claim")
+        elif profile["sub"] != claims.get("sub"):  # exact, as OIDC Core §5.3.2 says
+            raise Refusal("PROTOCOL_ERROR", "userinfo_sub_mismatch")
+
+    # 7. The VssID account, by the verified id_number.
     if settings.has("link_by_name"):
         account = settings.accounts.by_name(claims.get("name"))
     else:

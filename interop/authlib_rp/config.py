@@ -52,6 +52,7 @@ DEFECTS = {
     "session_kept_after_error": "opens the session before the acr / account checks, keeps it",
     "callback_reused": "does not consume the attempt: the same callback is accepted again",
     "version_as_text": "compares app versions as strings (1.6.10 < 1.6.7)",
+    "userinfo_sub_unchecked": "uses userinfo's claims (its id_number too) whatever its sub",
 }
 
 

@@ -12,7 +12,9 @@ the discovery document's ``issuer``; an algorithm allow-list of its own (Authlib
 one in the IdP's discovery document); ``aud`` exactly this client (Authlib checks no ``aud``
 unless told, and then accepts extra audiences); the ID token's ``iss`` once any claims option
 is given; ``iat`` not older than the skew; RFC 9207 ``iss``; the attempt's expiry; ``state``
-before an error response is believed; a token response without an ID token; ``acr``.
+before an error response is believed; a token response without an ID token; ``acr``; and,
+after all of them, userinfo's ``sub`` equal to the ID token's (Authlib's ``userinfo`` compares
+nothing: it returns whatever the endpoint answered, OIDC Core §5.3.2 is the caller's).
 """
 
 from __future__ import annotations
@@ -192,6 +194,30 @@ class Vneid:
             # Authlib validates an ID token only when the token response carries one.
             raise Refusal("PROTOCOL_ERROR", "id_token_missing")
         return token
+
+    # -- userinfo ----------------------------------------------------------------------------
+
+    async def userinfo(self, token: dict) -> dict:
+        """Authlib's userinfo request (``GET userinfo_endpoint``, the access token as Bearer):
+        the claims exactly as VNeID answered them. Authlib does not compare their ``sub`` with
+        the ID token's (``AsyncOpenIDMixin.userinfo``): the caller must."""
+        try:
+            claims = await self.client.userinfo(token=token)
+        except OAuthError as problem:  # no usable access token (missing, expired)
+            raise Refusal("PROTOCOL_ERROR", f"userinfo_{_safe(problem.error)}") from None
+        except httpx.HTTPStatusError as problem:
+            status = problem.response.status_code
+            raise Refusal("IDP_ERROR" if status >= 500 else "PROTOCOL_ERROR",
+                          f"userinfo_http_{status}") from None
+        except httpx.HTTPError as problem:
+            raise Refusal("IDP_ERROR",
+                          f"userinfo_unreachable_{type(problem).__name__}") from None
+        except (ValueError, TypeError, KeyError) as problem:  # not a JSON object
+            raise Refusal("PROTOCOL_ERROR",
+                          f"userinfo_malformed_{type(problem).__name__}") from None
+        if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str):
+            raise Refusal("PROTOCOL_ERROR", "userinfo_sub_missing")
+        return claims
 
 
 def _safe(text: object) -> str:

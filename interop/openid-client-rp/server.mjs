@@ -630,6 +630,31 @@ function classify(err) {
   return { outcome: 'PROTOCOL_ERROR', reason: 'unexpected' };
 }
 
+// openid-client's fetchUserInfo compares userinfo's `sub` with the expected subject itself
+// (oauth4webapi processUserInfoResponse) and throws a ClientError with this code when they differ.
+const USERINFO_SUB_MISMATCH = 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED';
+
+// What a failed fetchUserInfo means: another subject's answer (OIDC Core 5.3.2), or anything else
+// that is not a conform userinfo response, is a PROTOCOL_ERROR; VNeID down (5xx, no answer) an
+// IDP_ERROR.
+function classifyUserinfo(err) {
+  if (err instanceof oidc.ClientError && err.code === USERINFO_SUB_MISMATCH) {
+    return { outcome: 'PROTOCOL_ERROR', reason: 'userinfo_sub_mismatch' };
+  }
+  if (err instanceof oidc.WWWAuthenticateChallengeError) {
+    return { outcome: 'PROTOCOL_ERROR', reason: `userinfo_challenge_${err.status}` };
+  }
+  if (err instanceof oidc.ClientError) {
+    const status = err.cause instanceof Response ? err.cause.status : undefined;
+    if (status !== undefined && status >= 500) {
+      return { outcome: 'IDP_ERROR', reason: `userinfo_http_${status}` };
+    }
+    if (unreachable(err)) return { outcome: 'IDP_ERROR', reason: 'userinfo_unreachable' };
+    return { outcome: 'PROTOCOL_ERROR', reason: `userinfo_${err.code ?? 'client_error'}` };
+  }
+  return { outcome: 'PROTOCOL_ERROR', reason: 'userinfo_unexpected' };
+}
+
 // A request to VNeID that got no answer: refused connection, TLS failure, timeout, abort.
 // openid-client wraps these as ClientError without an OAUTH_* code (or OAUTH_TIMEOUT/ABORT).
 function unreachable(err) {
@@ -762,6 +787,20 @@ function createApp(settings, baseUrl) {
     if (typeof idNumber !== 'string' || !ID_NUMBER.test(idNumber)) {
       refuse('PROTOCOL_ERROR', 'id_number_claim');
       return;
+    }
+    // Userinfo (the person's current profile), only for an ID token that passed every check and
+    // only when discovery advertises the endpoint. The library compares its `sub` with the ID
+    // token's (OIDC Core 5.3.2): another subject's answer refuses the login. The account stays
+    // the one of the ID token's verified id_number; userinfo's claims are not used for it.
+    if (config.serverMetadata().userinfo_endpoint) {
+      try {
+        await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      } catch (err) {
+        const { outcome, reason } = classifyUserinfo(err);
+        log('callback_refused', { reason, ...describe(err) });
+        refuse(outcome, reason);
+        return;
+      }
     }
     const account = settings.accounts.get(idNumber);
     if (!account) {

@@ -2,7 +2,8 @@
 
 The stub VNeID runs standalone (``python -m stubs.vneid --tls``) with its control plane on,
 so a test can arm one fault (a wrong ``iss``, a bad ID token) and read which requests it got.
-One whole login of the l2_active persona, the refusals the correct RP must make, and, for
+One whole login of the l2_active persona (its userinfo asked after the ID token), the
+refusals the correct RP must make (a userinfo answer for another person among them), and, for
 each ``--defect``, one quick probe showing it really changes the behaviour it names.
 """
 
@@ -78,7 +79,11 @@ SCREENS = {
 DEFECTS = ("state_unchecked", "acr_ignored", "link_by_name", "open_redirect",
            "id_token_iss_unchecked", "aud_unchecked", "exp_unchecked", "nonce_unchecked",
            "iss_param_unchecked", "alg_none_accepted", "token_in_url", "code_in_log",
-           "session_kept_after_error", "callback_reused", "version_as_text")
+           "session_kept_after_error", "callback_reused", "version_as_text",
+           "userinfo_sub_unchecked")
+MASKED_L1_ACTIVE = "001•••••••21"
+# The correct glue in process, for the one probe that edits its cached discovery document.
+NO_USERINFO = "no-userinfo-endpoint"
 
 
 # -- the stub VNeID ---------------------------------------------------------------------------
@@ -114,9 +119,14 @@ class StubVneid:
             "password": person.password, "passcode": person.passcode,
             "social_insurance_code": "7911122233"})
 
+    def requests_to(self, path: str) -> list[dict]:
+        return [r for r in self._control("GET", "/requests")["requests"] if r["path"] == path]
+
     def token_requests(self) -> int:
-        return sum(1 for r in self._control("GET", "/requests")["requests"]
-                   if r["path"] == "/token")
+        return len(self.requests_to("/token"))
+
+    def userinfo_requests(self) -> int:
+        return len(self.requests_to("/userinfo"))
 
     def forget_requests(self) -> None:
         self._control("DELETE", "/requests")
@@ -348,15 +358,17 @@ def _in_process(workdir: Path, vneid: StubVneid, client_secret: str) -> dict[str
     accounts = workdir / "accounts.json"
     accounts.write_text(json.dumps({"accounts": ACCOUNTS}, ensure_ascii=False), "utf-8")
     apps = {}
-    for index, defect in enumerate(d for d in DEFECTS if d not in LAUNCHED):
+    names = [d for d in DEFECTS if d not in LAUNCHED] + [NO_USERINFO]
+    for index, name in enumerate(names):
+        defect = ["--defect", name] if name in DEFECTS else []
         settings = rp_config.load(
             ["--issuer", vneid.issuer, "--client-id", CLIENT_ID, "--ca-file",
              str(vneid.ca_file), "--tls-cert", str(tls.cert_file), "--tls-key",
              str(tls.key_file), "--accounts", str(accounts), "--log-file",
-             str(workdir / f"{defect}.log"), "--defect", defect],
+             str(workdir / f"{name}.log"), *defect],
             environ={rp_config.SECRET_ENV: client_secret})
         url = f"https://127.0.0.1:{IN_PROCESS_PORT + index}"
-        apps[defect] = Rp(url, url + CALLBACK_PATH, lambda: "", app=create_app(settings, url))
+        apps[name] = Rp(url, url + CALLBACK_PATH, lambda: "", app=create_app(settings, url))
     return apps
 
 
@@ -416,6 +428,9 @@ def test_one_whole_login_shows_the_person(phone_of, rps, vneid):
     logged_in(phone, screen)
     assert screen.text("#ma-so-bhxh") == "8423456789"
     assert vneid.token_requests() == 1
+    # Userinfo asked once, after the token, with the access token as a bearer.
+    [userinfo] = vneid.requests_to("/userinfo")
+    assert userinfo["authorization"].lower() == "bearer" and userinfo["status"] == 200
     # Logout ends it on the server.
     assert phone.get(rp.url + "/dang-xuat").headers["location"] == "/dang-nhap"
     assert phone.account() is None
@@ -472,6 +487,36 @@ def test_the_correct_rp_refuses_each_fault(phone_of, vneid, fault, outcome):
     refused(phone, phone.log_in(L2_ACTIVE), outcome)
     redeemed = vneid.token_requests()
     assert redeemed == (0 if fault in ("WRONG_ISS", "MISSING_ISS") else 1)
+    assert vneid.userinfo_requests() == 0  # nothing is asked with a refused token
+
+
+def test_userinfo_for_another_person_refuses_the_login(phone_of, rps, vneid):
+    """OIDC Core §5.3.2: userinfo's sub is not the ID token's, so its claims are not used —
+    the login is refused (l1_active has an active account: it must not be opened either)."""
+    vneid.arm("OTHER_PERSON", id_number=L1_ACTIVE.id_number)
+    phone = phone_of()
+    vneid.forget_requests()
+    screen = phone.log_in(L2_ACTIVE)
+    refused(phone, screen, "PROTOCOL_ERROR")
+    assert screen.response.status_code == 400
+    assert vneid.userinfo_requests() == 1
+    assert "PROTOCOL_ERROR (userinfo_sub_mismatch)" in rps[None].log()
+    assert "login: account" not in rps[None].log().split("userinfo_sub_mismatch")[-1]
+
+
+def test_a_userinfo_failure_is_an_idp_error(phone_of, vneid):
+    vneid.arm("SERVER_ERROR", endpoint="userinfo", status_code=503)
+    phone = phone_of()
+    refused(phone, phone.log_in(L2_ACTIVE), "IDP_ERROR")
+
+
+def test_userinfo_is_not_asked_when_discovery_does_not_advertise_it(phone_of, rps, vneid):
+    phone = phone_of(NO_USERINFO)
+    handover = phone.start()  # discovery read (and cached by Authlib) here
+    rps[NO_USERINFO].app.state.backend.vneid.client.server_metadata.pop("userinfo_endpoint")
+    vneid.forget_requests()
+    logged_in(phone, phone.open(phone.log_in_at_vneid(L2_ACTIVE, handover)))
+    assert vneid.token_requests() == 1 and vneid.userinfo_requests() == 0
 
 
 @pytest.mark.parametrize("status_code", [500, 503])
@@ -700,6 +745,17 @@ def test_callback_reused_redeems_a_second_delivery(phone_of, vneid):
     # The attempt is still there: the code goes to VNeID again (which refuses the replay).
     phone.open(back)
     assert vneid.token_requests() == 1
+
+
+def test_userinfo_sub_unchecked_logs_in_as_the_person_userinfo_names(phone_of, vneid):
+    phone = phone_of("userinfo_sub_unchecked")
+    logged_in(phone, phone.log_in(L2_ACTIVE))  # userinfo for the same person: as before
+    other = phone_of("userinfo_sub_unchecked")
+    vneid.arm("OTHER_PERSON", id_number=L1_ACTIVE.id_number)
+    screen = other.log_in(L2_ACTIVE)  # the ID token is L2_ACTIVE's; userinfo says L1_ACTIVE
+    assert screen.name == "LOGGED_IN", screen.response.text[:600]
+    assert screen.text("#ho-ten") == L1_ACTIVE.name
+    assert screen.text("#so-dinh-danh") == MASKED_L1_ACTIVE
 
 
 def test_version_as_text_refuses_1_6_10(phone_of):

@@ -3,8 +3,10 @@
 Plain httpx against interop/openid-client-rp/server.mjs (not the kit's drivers): the stub
 VNeID runs standalone (`python -m stubs.vneid --tls`), the RP against it, and one browser goes
 through the whole login — the RP's VNeID button, VNeID's login, passcode and consent screens,
-the callback, the RP's home page with the masked ID number — then refusals: a callback with a
-wrong state, the same callback replayed, an old app version.
+the callback (its userinfo asked after the ID token), the RP's home page with the masked ID
+number — then refusals: a callback with a wrong state, the same callback replayed, a userinfo
+answer for another person (OIDC Core 5.3.2), a refused ID token (then no userinfo), an old app
+version.
 """
 
 from __future__ import annotations
@@ -43,9 +45,13 @@ LEVEL2 = "urn:vn:vneid:loa:2"
 # Persona l2_active of stubs/vneid/data/personas.json, and its VssID account.
 PERSON = {"id_number": "084190012345", "password": "Matkhau@2023", "passcode": "246810",
           "name": "Nguyễn Thị Thu Hà", "social_insurance_code": "8423456789"}
+# Persona l1_active: an active VssID account too, the person a wrong userinfo answer names.
+OTHER = {"id_number": "001095004321", "name": "Trần Văn Bình",
+         "social_insurance_code": "0112345670"}
 ACCOUNTS = [
     {"id_number": PERSON["id_number"], "name": PERSON["name"],
      "social_insurance_code": PERSON["social_insurance_code"], "status": "active"},
+    {**OTHER, "status": "active"},
     {"id_number": "048201000567", "name": "Phạm Minh Khoa",
      "social_insurance_code": "4856781234", "status": "pending"},
 ]
@@ -120,6 +126,39 @@ def browser(systems: Systems) -> Iterator[httpx.Client]:
         yield client
 
 
+class Control:
+    """The stub VNeID's control plane: faults to arm, the requests it received."""
+
+    def __init__(self, systems: Systems, http: httpx.Client) -> None:
+        self.systems, self.http = systems, http
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        answer = self.http.request(method, f"{self.systems.issuer}/_stub{path}", json=body,
+                                   headers={"Authorization": f"Bearer {CONTROL_TOKEN}"})
+        assert answer.status_code < 300, answer.text
+        return answer.json() if answer.content else {}
+
+    def arm(self, fault: str, **settings) -> None:
+        self.call("POST", "/faults", {"fault": fault, "count": 1, **settings})
+
+    def forget_requests(self) -> None:
+        self.call("DELETE", "/requests")
+
+    def requests_to(self, path: str) -> list[dict]:
+        return [r for r in self.call("GET", "/requests")["requests"] if r["path"] == path]
+
+
+@pytest.fixture
+def vneid(systems: Systems) -> Iterator[Control]:
+    """The control plane, its request log cleared; every fault disarmed after the test."""
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(systems.vneid_ca)),
+                      timeout=10.0) as http:
+        control = Control(systems, http)
+        control.forget_requests()
+        yield control
+        control.call("DELETE", "/faults")
+
+
 def html(response: httpx.Response) -> HTMLParser:
     return HTMLParser(response.text)
 
@@ -170,7 +209,8 @@ def whoami(browser: httpx.Client, systems: Systems) -> dict:
     return response.json()
 
 
-def test_one_whole_login_shows_the_same_person_masked(browser: httpx.Client, systems: Systems):
+def test_one_whole_login_shows_the_same_person_masked(browser: httpx.Client, systems: Systems,
+                                                      vneid: Control):
     login = browser.get(systems.rp.url + "/signin")
     page = html(login)
     assert page.css_first("html").attributes["lang"] == "vi"
@@ -212,6 +252,10 @@ def test_one_whole_login_shows_the_same_person_masked(browser: httpx.Client, sys
     assert page.css_first("form#signout-form button#signout-button") is not None
     assert whoami(browser, systems) == {"logged_in": True, "id_number_masked": "********2345",
                                         "name": PERSON["name"]}
+    # Userinfo asked once, after the token, with the access token as a bearer (same sub).
+    assert len(vneid.requests_to("/token")) == 1
+    [userinfo] = vneid.requests_to("/userinfo")
+    assert userinfo["authorization"].lower() == "bearer" and userinfo["status"] == 200
 
     # The callback is single-use: replayed, it is refused and no session remains.
     replay = browser.get(back)
@@ -270,3 +314,42 @@ def test_app_link_association_files(browser: httpx.Client, systems: Systems):
     assert apple.headers["content-type"].startswith("application/json")
     assert apple.json() == {"applinks": {"details": [{"appIDs": ["TESTTEAM01.com.bhxhapp"],
                                                       "components": [{"/": CALLBACK_PATH}]}]}}
+
+
+def refused_with(browser: httpx.Client, systems: Systems, landed: httpx.Response,
+                 outcome_class: str) -> None:
+    __tracebackhide__ = True
+    assert html(landed).css_first(f"section#result.{outcome_class}") is not None, landed.text
+    assert whoami(browser, systems)["logged_in"] is False
+    assert browser.get(systems.rp.url + "/dashboard").headers.get("location") == "/signin"
+
+
+def test_userinfo_for_another_person_refuses_the_login(browser: httpx.Client, systems: Systems,
+                                                        vneid: Control):
+    """OIDC Core 5.3.2: userinfo's sub is not the ID token's (fetchUserInfo compares them), so
+    its claims are not used and the login is refused, though l1_active has an active account."""
+    vneid.arm("OTHER_PERSON", id_number=OTHER["id_number"])
+    back = log_in_at_vneid(browser, start(browser, systems))
+    landed = browser.get(back)
+    assert landed.status_code == 400
+    refused_with(browser, systems, landed, "result--protocol-error")
+    assert len(vneid.requests_to("/userinfo")) == 1
+    logged = systems.rp.log_file.read_text("utf-8")
+    assert '"reason":"userinfo_sub_mismatch"' in logged
+    assert OTHER["id_number"] not in logged and PERSON["id_number"] not in logged
+
+
+def test_a_refused_id_token_leads_to_no_userinfo(browser: httpx.Client, systems: Systems,
+                                                 vneid: Control):
+    vneid.arm("WRONG_NONCE")
+    landed = browser.get(log_in_at_vneid(browser, start(browser, systems)))
+    assert landed.status_code == 400
+    refused_with(browser, systems, landed, "result--protocol-error")
+    assert len(vneid.requests_to("/token")) == 1 and vneid.requests_to("/userinfo") == []
+
+
+def test_a_userinfo_failure_is_an_idp_error(browser: httpx.Client, systems: Systems,
+                                            vneid: Control):
+    vneid.arm("SERVER_ERROR", endpoint="userinfo", status_code=503)
+    landed = browser.get(log_in_at_vneid(browser, start(browser, systems)))
+    refused_with(browser, systems, landed, "result--idp-error")
