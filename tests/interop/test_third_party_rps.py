@@ -162,6 +162,7 @@ VARIANTS = [
     ("session_kept_after_error", "N-ELIG-1"),
     ("callback_reused", "RP-19"),
     ("version_as_text", "N-VER-2"),
+    ("userinfo_sub_unchecked", "RP-26"),
 ]
 # Where each is judged: the whole RP suite, or the server's version gate.
 SUITE_OF = {"version_as_text": [f"{VERSIONS}test_allowed_exactly_when_at_or_above_minimum"]}
