@@ -17,9 +17,8 @@ with the command that replays each one. It exits 1 when any run failed, 0 otherw
 By default the clone borrows this checkout's installed environments (`.venv` and
 `node_modules`, as symlinks, with make's stamps set) so that nothing is downloaded and the
 runs test the locked dependencies already installed; `--fresh-env` lets `make` install them in
-the clone instead (`uv sync --frozen`, `npm ci`: slow, needs the registries). `../shared` is
-linked beside the clone when it exists beside this checkout (the documentation points there;
-`make conformance` itself does not need it).
+the clone instead (`uv sync --frozen`, `npm ci`: slow, needs the registries). The clone needs
+nothing outside itself.
 
 Each run's output goes to `runs/<n>/` inside the clone (its log, junit.xml, conformance.json
 and .md); `--keep` keeps the clone and prints where it is. Without `--keep` the clone is
@@ -77,15 +76,12 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def make_clone(workspace: Path, *, fresh_env: bool) -> Path:
-    """A clone of HEAD in `workspace/<name>`, with ../shared beside it and environments lent."""
+    """A clone of HEAD in `workspace/<name>`, with this checkout's environments lent."""
     commit = git("rev-parse", "HEAD", cwd=ROOT)
     clone = workspace / ROOT.name
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
                    check=True)
     git("checkout", "--quiet", "--detach", commit, cwd=clone)
-    shared = ROOT.parent / "shared"
-    if shared.is_dir():
-        (workspace / "shared").symlink_to(shared)
     if not fresh_env:
         for name in BORROWED:
             source = ROOT / name

@@ -1,4 +1,4 @@
-"""The dependency rule of ARCHITECTURE.md, checked by import-linter: suites → fixtures → stubs."""
+"""The dependency rule of docs/architecture.md (import-linter): suites → fixtures → stubs."""
 
 from __future__ import annotations
 
