@@ -9,14 +9,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # A path that leaves the repository: ../shared, ../seed, or the first map's documents.
 OUTSIDE = re.compile(r"\.\./(shared|seed)\b|\b(ARCHITECTURE|STYLE)\.md\b|shared/REQUIREMENTS")
-# The CI entry point runs with the workspace beside the clone; it may say so.
-ALLOWED = {".ci/run"}
 
 
 def _tracked() -> list[Path]:
     names = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
                            check=True).stdout.splitlines()
-    return [ROOT / n for n in names if n not in ALLOWED and not n.endswith((".lock", ".json"))
+    return [ROOT / n for n in names if not n.endswith((".lock", ".json"))
             and n != "tests/kit/test_repository_stands_alone.py"]
 
 
