@@ -8,9 +8,16 @@ import json
 import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from fixtures.config import DEFAULT_TARGET, LOCATED_OUTCOMES, RP_LOCATED_OUTCOMES, load_target
 from fixtures.oracle import IDP_ERROR, PROTOCOL_ERROR, Outcome
+from fixtures.strategies import invalid_versions, versions
+from fixtures.versions import meets_minimum as kit_meets
+from stubs.vneid.versions import meets_minimum as vneid_meets
 from stubs.vssid.outcomes import Outcome as VssidOutcome
+from stubs.vssid.versions import meets_minimum as vssid_meets
 from suites.eligibility.combinations import REQUIREMENTS_BY_OUTCOME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,3 +113,50 @@ def test_the_persona_contract_catches_a_changed_copy():
     copies["vssid"][pending] = {**copies["vssid"][pending], "status": "active"}
     assert any("'pending' in the target, 'active' at the reference VssID" in line
                for line in persona_differences(copies))
+
+
+
+# -- the version readers ------------------------------------------------------------------------
+# The kit (fixtures/versions.py) and each stub read versions with their own code, on purpose;
+# they must agree on what is a version and on the order, bounds included.
+
+VERSION_CORPUS = [
+    "1.6.7", "1.6", "1", "1.6.7.0.0.0", "1.6.7.0.0.0.0", "01.6.7", "1.6.10", "1.6.07",
+    "1.6.7-beta", "1.6.7-beta.1", "1.6.7-0", "1.6.7-rc.10", "1.6.7+42", "1.6.7-beta+42",
+    "1.6.7+", "1.6.7-", "", " 1.6.7", "1.6.7 ", "v1.6.7", "1..6", "1.6.", ".1.6", "١.٦.٧",
+    "１.６.７", "1.6.7-beta..1", "9" * 9 + ".0", "9" * 10 + ".0", "1.6.7-" + "a" * 58,
+    "1.6.7-" + "a" * 59, "1.6.7+" + "b" * 70, "2.1.0", "2.0.9", "2.1", "2.1.0-beta",
+]
+MINIMUMS = ("1.6.7", "2.1.0")
+READERS = {"the kit": kit_meets, "the reference VssID": vssid_meets,
+           "the stub VNeID": vneid_meets}
+
+
+def reader_splits(readers, cases) -> list[str]:
+    """The (version, minimum) cases on which the readers do not all give one answer."""
+    return [f"{version!r} ≥ {minimum}: {answers}" for version, minimum in cases
+            if len(set((answers := {name: read(version, minimum)
+                                    for name, read in readers.items()}).values())) > 1]
+
+
+CORPUS_CASES = [(version, minimum) for version in VERSION_CORPUS for minimum in MINIMUMS]
+
+
+def test_the_version_readers_agree_on_the_corpus():
+    split = reader_splits(READERS, CORPUS_CASES)
+    assert not split, "the version readers disagree:\n" + "\n".join(split)
+
+
+@given(data=st.data())
+def test_the_version_readers_agree_on_drawn_versions(data):
+    minimum = data.draw(st.sampled_from(MINIMUMS), label="minimum")
+    version = data.draw(st.one_of(versions(minimum), invalid_versions(minimum)),
+                        label="version")
+    assert not reader_splits(READERS, [(version, minimum)])
+
+
+def test_the_version_contract_catches_a_reader_that_differs():
+    # A reader that compares versions as text (1.6.10 < 1.6.7) in place of the kit's.
+    readers = {**READERS, "the kit": lambda version, minimum: version >= minimum}
+    assert any(line.startswith("'1.6.10' ≥ 1.6.7") for line in
+               reader_splits(readers, CORPUS_CASES))
