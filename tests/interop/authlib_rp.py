@@ -14,18 +14,16 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
-from tests.subprocesses import stop
+from tests.subprocesses import ready_url, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CALLBACK_PATH = "/auth/return"
 READY_TIMEOUT_S = 30.0
-STDERR_TAIL_CHARS = 4000
 
 
 class RpStartError(RuntimeError):
@@ -48,22 +46,6 @@ class AuthlibRp:
 
     def stderr(self) -> str:
         return self.stderr_file.read_text(encoding="utf-8", errors="replace")
-
-
-def _tail(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no stderr)"
-    return text[-STDERR_TAIL_CHARS:] or "(empty stderr)"
-
-
-def _read_line(stream, timeout: float) -> str | None:
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return lines[0] if lines else None
 
 
 @contextlib.contextmanager
@@ -111,18 +93,9 @@ def start_authlib_rp(
                                    stdout=subprocess.PIPE, stderr=stderr, text=True,
                                    encoding="utf-8")
     try:
-        line = _read_line(process.stdout, READY_TIMEOUT_S)
-        if not line or not line.startswith("https://127.0.0.1:"):
-            status = process.poll()
-            if status is not None:
-                why = f"exited with status {status}"
-            elif line:
-                why = f"printed {line!r}"
-            else:
-                why = f"printed nothing in {READY_TIMEOUT_S:.0f} s"
-            raise RpStartError(f"the Authlib RP {why}; the tail of {stderr_file}:\n"
-                               f"{_tail(stderr_file)}")
-        url = line.strip()
+        line = ready_url(process, stderr_file, what="the Authlib RP", timeout=READY_TIMEOUT_S,
+                         error=RpStartError, prefix="https://127.0.0.1:")
+        url = line
         yield AuthlibRp(url=url, redirect_uri=url + CALLBACK_PATH, ca_file=tls.ca_file,
                         log_file=log_file, stderr_file=stderr_file, tls=tls, process=process)
     finally:

@@ -8,17 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
-from tests.subprocesses import stop
+from tests.subprocesses import ready_url, stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60.0
-STDERR_TAIL_CHARS = 4000
 DEFAULT_CLIENT_NAME = "VssID – Bảo hiểm xã hội Việt Nam"
 
 
@@ -37,23 +35,6 @@ class DjangoIdp:
 
 class IdpStartError(RuntimeError):
     """The server did not print its URL in time; the message ends with its log's tail."""
-
-
-def _tail(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return text[-STDERR_TAIL_CHARS:] or "(empty log)"
-
-
-def _read_line(stream, timeout: float) -> str | None:
-    """One line of `stream`, or None when none came within `timeout` seconds."""
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    return lines[0] if lines else None
 
 
 @contextlib.contextmanager
@@ -121,17 +102,8 @@ def start_django_oauth_toolkit(
             stderr=stderr, text=True, encoding="utf-8",
         )
     try:
-        line = _read_line(process.stdout, READY_TIMEOUT_S)
-        if not line or not line.startswith("https://"):
-            status = process.poll()
-            if status is not None:
-                why = f"exited with status {status}"
-            elif line:
-                why = f"printed {line!r}"
-            else:
-                why = f"printed nothing in {READY_TIMEOUT_S:.0f} s"
-            raise IdpStartError(
-                f"django-oauth-toolkit IdP {why}; the tail of {stderr_file}:\n{_tail(stderr_file)}")
+        line = ready_url(process, stderr_file, what="django-oauth-toolkit IdP",
+                         timeout=READY_TIMEOUT_S, error=IdpStartError, prefix="https://")
         yield DjangoIdp(issuer=line.strip(), ca_file=tls.ca_file, tls=tls,
                         config_file=config_file, stderr_file=stderr_file, process=process)
     finally:

@@ -14,20 +14,18 @@ import os
 import secrets
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
-from tests.subprocesses import stop
+from tests.subprocesses import ready_url, stop
 
 ROOT = Path(__file__).parents[2]
 SERVER = ROOT / "interop" / "node-oidc-provider" / "server.mjs"
 PACKAGE = ROOT / "node_modules" / "oidc-provider"
 DEFAULT_CLIENT_NAME = "VssID – Bảo hiểm xã hội Việt Nam"
 READY_TIMEOUT_S = 30.0
-STDERR_TAIL = 4000
 
 
 class NodeIdpError(RuntimeError):
@@ -78,13 +76,6 @@ def _account(entry: dict, index: int, env: dict[str, str]) -> dict:
     }
 
 
-def _tail(path: Path) -> str:
-    try:
-        return path.read_text("utf-8", errors="replace")[-STDERR_TAIL:]
-    except OSError:
-        return ""
-
-
 @contextlib.contextmanager
 def start_node_oidc_provider(
     workdir: Path,
@@ -131,24 +122,10 @@ def start_node_oidc_provider(
             [node, str(SERVER), str(config_file)], cwd=ROOT, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True)
         try:
-            issuer = _read_issuer(process, log_file)
+            issuer = ready_url(process, log_file, what="node-oidc-provider",
+                               timeout=READY_TIMEOUT_S, error=NodeIdpError,
+                               prefix="https://127.0.0.1:")
             yield NodeIdp(issuer, tls.ca_file, config_file, log_file)
         finally:
             stop(process)
-
-
-def _read_issuer(process: subprocess.Popen, log_file: Path) -> str:
-    """The one line the server prints when it listens, within READY_TIMEOUT_S."""
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(READY_TIMEOUT_S)
-    line = lines[0].strip() if lines else ""
-    if not line.startswith("https://127.0.0.1:"):
-        state = (f"exited with {process.poll()}" if process.poll() is not None
-                 else f"gave no URL within {READY_TIMEOUT_S:.0f} s")
-        raise NodeIdpError(f"node-oidc-provider {state}; stdout {line!r}; "
-                           f"stderr tail:\n{_tail(log_file)}")
-    return line
-
 

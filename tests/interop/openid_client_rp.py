@@ -13,20 +13,18 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from fixtures.servers import Tls
-from tests.subprocesses import stop
+from tests.subprocesses import ready_url, stop
 
 ROOT = Path(__file__).parents[2]
 SERVER = ROOT / "interop" / "openid-client-rp" / "server.mjs"
 PACKAGE = ROOT / "node_modules" / "openid-client"
 CALLBACK_PATH = "/oidc/callback/vneid"
 READY_TIMEOUT_S = 30.0
-STDERR_TAIL = 4000
 
 
 class OpenIdClientRpError(RuntimeError):
@@ -51,13 +49,6 @@ def available() -> str | None:
     if not PACKAGE.is_dir():
         return "node_modules/openid-client is absent: run `npm ci` first"
     return None
-
-
-def _tail(path: Path) -> str:
-    try:
-        return path.read_text("utf-8", errors="replace")[-STDERR_TAIL:]
-    except OSError:
-        return ""
 
 
 @contextlib.contextmanager
@@ -107,25 +98,10 @@ def start_openid_client_rp(
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:
-            url = _read_url(process, stderr_file)
+            url = ready_url(process, stderr_file, what="openid-client-rp",
+                            timeout=READY_TIMEOUT_S, error=OpenIdClientRpError,
+                            prefix="https://127.0.0.1:")
             yield OpenIdClientRp(url, url + CALLBACK_PATH, tls.ca_file, log_file, stderr_file)
         finally:
             stop(process)
 
-
-def _read_url(process: subprocess.Popen, stderr_file: Path) -> str:
-    """The one line the server prints when it listens, within READY_TIMEOUT_S."""
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(READY_TIMEOUT_S)
-    line = lines[0].strip() if lines else ""
-    if not line.startswith("https://127.0.0.1:"):
-        if lines:  # end of output: the child is exiting; let it, for its status
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=2.0)
-        state = (f"exited with {process.poll()}" if process.poll() is not None
-                 else f"gave no URL within {READY_TIMEOUT_S:.0f} s")
-        raise OpenIdClientRpError(f"openid-client-rp {state}; stdout {line!r}; "
-                                  f"stderr tail:\n{_tail(stderr_file)}")
-    return line

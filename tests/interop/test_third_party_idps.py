@@ -32,10 +32,13 @@ MATRIX = ("suites/eligibility/test_every_combination.py::",
           "suites/eligibility/test_browser_combinations.py::")
 
 
-def run_kit(target: Path, env: dict[str, str], out: Path) -> tuple[dict, str]:
-    """The kit's own command line against the target; its JSON report and its output."""
+def run_kit(target: Path, env: dict[str, str], out: Path,
+            suites: list[str] | None = None) -> tuple[dict, str]:
+    """The kit's own command line against the target (these suites, or SUITES); its JSON
+    report and its output."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", *SUITES, "-q", "-p", "no:randomly",
+        [sys.executable, "-m", "pytest", *(SUITES if suites is None else suites), "-q",
+         "-p", "no:randomly",
          "--target", str(target), "--conformance-report", str(out),
          "-o", "addopts=-p no:cacheprovider"],
         cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,

@@ -17,33 +17,16 @@ are each caught by the test of their requirement. The findings are in README.md 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.interop.rp_targets import authlib_rp, openid_client_rp
-from tests.interop.test_third_party_idps import outcomes, unexpected
+from tests.interop.test_third_party_idps import outcomes, run_kit, unexpected
 
-ROOT = Path(__file__).resolve().parents[2]
 SUITES = ["suites/rp", "suites/journey", "suites/eligibility", "--driver", "playwright"]
 MATRIX = ("suites/eligibility/test_every_combination.py::",
           "suites/eligibility/test_browser_combinations.py::")
-
-
-def run_kit(target: Path, env: dict[str, str], out: Path, suites: list[str]) -> tuple[dict, str]:
-    """The kit's own command line against the target; its JSON report and its output."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", *suites, "-q", "-p", "no:randomly",
-         "--target", str(target), "--conformance-report", str(out),
-         "-o", "addopts=-p no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
-        env={**os.environ, **env})
-    report = out / "conformance.json"
-    assert report.is_file(), f"no report (exit {done.returncode}):\n{done.stdout[-4000:]}"
-    return json.loads(report.read_text(encoding="utf-8")), done.stdout
 
 
 RP = "suites/rp/"
