@@ -62,6 +62,18 @@ def outcomes(report: dict) -> tuple[dict[str, str], dict[str, str]]:
     return seen, said
 
 
+def assert_judged_by_the_system(report: dict, seen: dict[str, str], output: str) -> None:
+    """No test is the kit's own error, and every finding names its requirement, level,
+    expected and actual: what a vendor signs is the system's alone."""
+    errors = [node for node, outcome in seen.items() if outcome == "error"]
+    assert not errors, "the kit's own errors, counted against no one:\n" + "\n".join(errors) \
+        + "\n" + output[-6000:]
+    for requirement in report["requirements"]:
+        for finding in requirement.get("findings", []):
+            assert finding["requirements"] and finding["level"] in ("MUST", "SHOULD")
+            assert finding["expected"] and finding["actual"]
+
+
 def failed_requirements(report: dict) -> dict[str, str]:
     return {r["id"]: r["outcome"] for r in report["requirements"]
             if r["outcome"] in ("failed", "error", "warning")}
@@ -179,9 +191,7 @@ def test_the_verdict_table_of_a_third_party_idp(tmp_path: Path, start, expected,
               if value in written]
     assert not leaked, f"secrets in the report or the output: {leaked}"
     seen, said = outcomes(report)
-    errors = [node for node, outcome in seen.items() if outcome == "error"]
-    assert not errors, "the kit's own errors, counted against no one:\n" + "\n".join(errors) \
-        + "\n" + output[-6000:]
+    assert_judged_by_the_system(report, seen, output)
     matrix = {node: outcome for node, outcome in seen.items() if node.startswith(MATRIX)}
     # Every combination the personas reach is played and ends as the oracle says; every other
     # one says which persona, or which target setting, would make it run.
@@ -196,8 +206,3 @@ def test_the_verdict_table_of_a_third_party_idp(tmp_path: Path, start, expected,
     wrong += unexpected({n: o for n, o in seen.items() if not n.startswith(MATRIX)}, expected)
     assert not wrong, "verdicts other than the table's:\n" + "\n".join(wrong) + "\n" + \
         output[-6000:]
-    # The report names what broke: each failed test's requirement, clause and level.
-    for requirement in report["requirements"]:
-        for finding in requirement.get("findings", []):
-            assert finding["requirements"] and finding["level"] in ("MUST", "SHOULD")
-            assert finding["expected"] and finding["actual"]
