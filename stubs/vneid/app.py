@@ -25,7 +25,7 @@ from stubs.vneid.http_faults import HttpFaultMiddleware
 from stubs.vneid.keys import SigningKeys, generate_signing_key, load_signing_key
 from stubs.vneid.login import login, passcode
 from stubs.vneid.personas import PersonaStore, load_personas
-from stubs.vneid.request_log import RequestLog, RequestLogMiddleware
+from stubs.request_log import RequestLog, RequestLogMiddleware
 from stubs.vneid.stub_state import StubState
 from stubs.vneid.token import token
 from stubs.vneid.userinfo import userinfo

@@ -16,7 +16,7 @@ from stubs.vneid.device import device_state
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import AuthorizationRequest, Transaction
 from stubs.vneid.handback import hand_back_error
-from stubs.vneid.params import MalformedRequest, query_params, single_values
+from stubs.params import MalformedRequest, query_params, single_values
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState
 from stubs.vneid.versions import AppVersion, UnparsableVersion

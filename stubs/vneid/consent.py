@@ -9,7 +9,7 @@ from stubs.vneid.defects import Defect
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import Transaction
 from stubs.vneid.handback import hand_back, hand_back_error
-from stubs.vneid.params import form_params, single_values
+from stubs.params import form_params, single_values
 from stubs.vneid.personas import Persona
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from stubs.vneid.defects import Defect
-from stubs.vneid.params import MalformedRequest
+from stubs.params import MalformedRequest
 from stubs.vneid.screens import render_screen
 
 log = logging.getLogger("stubs.vneid")

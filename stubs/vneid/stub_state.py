@@ -11,7 +11,7 @@ from stubs.vneid.faults import FaultPlan
 from stubs.vneid.grants import GrantStore
 from stubs.vneid.keys import SigningKeys
 from stubs.vneid.personas import PersonaStore
-from stubs.vneid.request_log import RequestLog
+from stubs.request_log import RequestLog
 
 
 @dataclass

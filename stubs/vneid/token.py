@@ -19,7 +19,7 @@ from stubs.vneid.defects import Defect
 from stubs.vneid.errors import OAuthError
 from stubs.vneid.grants import CodeGrant
 from stubs.vneid.id_tokens import build_id_token
-from stubs.vneid.params import form_params, single_values
+from stubs.params import form_params, single_values
 from stubs.vneid.stub_state import StubState
 
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")

@@ -20,7 +20,7 @@ from fixtures.drivers.oidc_client import AuthorizationRequest, RegisteredClient
 from fixtures.drivers.rp_journey import HandOver
 from fixtures.drivers.vssid_app_client import StartResult
 from fixtures.exchange_log import Exchange
-from stubs.vneid.request_log import redact_params
+from stubs.request_log import redact_params
 
 JWT = ("eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4Iiwibm9uY2UiOiJOT05DRTEyMyJ9."
        "c2lnbmF0dXJlLXZhbHVlLWhlcmU")
