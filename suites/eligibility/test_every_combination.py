@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.config import TARGET_KEY
 from fixtures.oracle import Minimums, expected_outcome
-from fixtures.plugin import TARGET_KEY
 from suites.eligibility.attempt_player import AttemptPlayer
 from suites.eligibility.checks import outcome_matches_oracle
 from suites.eligibility.combinations import every_attempt, label, pairwise, requirements_of
