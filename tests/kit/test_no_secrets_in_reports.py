@@ -21,10 +21,10 @@ from urllib.parse import quote
 
 import pytest
 
-from fixtures.config import DEFAULT_TARGET
 from fixtures.secret_ledger import DIGESTS_FOLDER, LEDGER_ENV, digest_entries, read_raw
 from fixtures.secret_scan import main as scan_main
 from fixtures.secret_scan import scan_tree
+from tests.targets import embedded_target, write_target
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ RUNS = {
     # with its screenshot and page source. Codes redeemable twice: IDP-04 fails after a
     # second redemption (tokens in the exchange). Under xdist: the workers' ledgers too.
     "vneid-defects": {
-        "defects": 'vneid_defects = ["state_truncated", "codes_reusable"]',
+        "defects": {"vneid_defects": ["state_truncated", "codes_reusable"]},
         "tests": ["suites/idp/test_responses.py::test_state_is_echoed_unchanged",
                   "suites/idp/test_responses.py::test_cancel_returns_access_denied_with_state"
                   "_and_iss",
@@ -50,7 +50,7 @@ RUNS = {
     # and gates versions in the UI only (N-VER-2: a bare assert with the authorization URL).
     # Without xdist: the "main" ledger.
     "vssid-defects": {
-        "defects": 'vssid_defects = ["token_in_url", "secrets_logged", "version_gate_ui_only"]',
+        "defects": {"vssid_defects": ["token_in_url", "secrets_logged", "version_gate_ui_only"]},
         "tests": ["suites/rp/test_token_exchange.py::test_no_code_token_or_state_in_the_relying"
                   "_partys_logs",
                   "suites/rp/test_token_exchange.py::test_no_code_or_state_in_the_relying"
@@ -80,16 +80,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Both runs, side by side; their reports under one folder, their ledgers outside it."""
     base = tmp_path_factory.mktemp("no-secrets")
     reports, ledgers = base / "reports", base / "ledgers"
-    embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
     started = {}
     for name, run in RUNS.items():
         folder = reports / name
         folder.mkdir(parents=True)
-        target = base / f"{name}.toml"
-        target.write_text(embedded.replace("[embedded]\ntls = true\n",
-                                           f"[embedded]\ntls = true\n{run['defects']}\n"),
-                          encoding="utf-8")
-        assert run["defects"] in target.read_text(encoding="utf-8")
+        target = write_target(embedded_target(**run["defects"]), base / f"{name}.toml")
         ledger = ledgers / f"{name}.jsonl"
         terminal = (folder / "terminal.txt").open("w", encoding="utf-8")
         env = {**os.environ, LEDGER_ENV: str(ledger)}

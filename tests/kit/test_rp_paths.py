@@ -16,6 +16,7 @@ from fixtures.drivers.http_driver import HttpDriver
 from fixtures.drivers.rp_session import RpContract, RpSession, read_session, shows_id_number
 from fixtures.servers import STUB_LOGIN_PATH, STUB_SESSION_PATH, rp_contract
 from fixtures.verdicts import KitError
+from tests.targets import embedded_target, write_target
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every path the reference VssID serves its contract on (stubs/vssid/README.md, "Endpoints").
@@ -144,10 +145,8 @@ def test_the_rp_suite_reads_the_embedded_rp_from_its_home_page_alone(tmp_path):
     """One proof without the session endpoint: the reference VssID's session read only from
     its home screen (and the login screen it sends anyone else to) passes the RP suite's
     session checks (its contract then names no session endpoint to ask)."""
-    text = DEFAULT_TARGET.read_text(encoding="utf-8")
-    target = tmp_path / "no-session-endpoint.toml"
-    target.write_text(text.replace('[rp]\n', '[rp]\nsession_page = "/app/home"\n', 1),
-                      encoding="utf-8")
+    target = write_target(embedded_target(rp={"session_page": "/app/home"}),
+                          tmp_path / "no-session-endpoint.toml")
     assert rp_contract(load_target(target)).session_path is None
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "suites/rp/test_happy_path.py",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from fixtures.config import DEFAULT_TARGET, TargetFileError, load_target
@@ -59,3 +60,32 @@ def test_a_bad_target_file_is_named_with_what_to_fix(tmp_path: Path, body: str, 
 def test_a_missing_target_file_says_so(tmp_path: Path):
     with pytest.raises(TargetFileError, match=r"no such file"):
         load_target(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize("name", ["embedded.toml", "external-idp.example.toml"])
+def test_a_target_written_back_reads_as_itself(name, tmp_path, monkeypatch):
+    """dump_target is how the kit's tests build targets (a struct with fields replaced): the
+    file it writes must load as the same target, whatever the source file's layout."""
+    from fixtures.config import TARGETS_DIR, dump_target
+
+    for variable in ("VNEID_KIT_CLIENT_SECRET", "VSSID_CLIENT_SECRET"):
+        monkeypatch.setenv(variable, "example-secret")  # the secret stays in the environment
+    source = load_target(TARGETS_DIR / name)
+    copy = tmp_path / name
+    copy.write_text(dump_target(source), encoding="utf-8")
+    assert load_target(copy) == source
+
+
+def test_a_built_target_carries_its_changes_and_nothing_else(tmp_path):
+    from tests.targets import embedded_target, write_target
+
+    plain = load_target(DEFAULT_TARGET)
+    built = load_target(write_target(
+        embedded_target(vssid_defects=["pkce_plain"], profile={"escalate": ["IDP-14/405"]},
+                        idp={"device_page": False}), tmp_path / "built.toml"))
+    assert built.embedded.vssid_defects == ["pkce_plain"]
+    assert built.profile.escalate == ["IDP-14/405"] and built.idp.device_page is False
+    undone = msgspec.structs.replace(
+        built, embedded=plain.embedded, profile=plain.profile,
+        idp=msgspec.structs.replace(built.idp, device_page=plain.idp.device_page))
+    assert undone == plain

@@ -8,8 +8,9 @@ import textwrap
 
 import pytest
 
-from fixtures.config import DEFAULT_TARGET
+from fixtures.config import dump_target
 from fixtures.verdicts import Finding, Violation, check, fail
+from tests.targets import embedded_target, write_target
 
 PLUGIN = ("-p", "fixtures.plugin")
 
@@ -111,18 +112,9 @@ def test_a_should_is_a_warning_and_the_test_goes_on(pytester: pytest.Pytester):
 
 
 def test_a_profile_escalates_a_chosen_warning(pytester: pytest.Pytester):
-    target = pytester.path / "strict.toml"
-    text = DEFAULT_TARGET.read_text(encoding="utf-8").replace(
-        "[profile]\n", '[profile]\nescalate = ["IDP-14/405"]\n', 1)
-    target.write_text(text, encoding="utf-8")
-    assert "escalate" in target.read_text(encoding="utf-8")
-    # The embedded target names its persona files relative to itself: keep it beside them.
-    copy = DEFAULT_TARGET.parent / "_escalating.test.toml"
-    copy.write_text(text, encoding="utf-8")
-    try:
-        _, by_id, report = _run(pytester, target=str(copy))
-    finally:
-        copy.unlink()
+    target = write_target(embedded_target(profile={"escalate": ["IDP-14/405"]}),
+                          pytester.path / "strict.toml")
+    _, by_id, report = _run(pytester, target=str(target))
     assert by_id["IDP-14"]["outcome"] == "failed"
     (finding,) = by_id["IDP-14"]["findings"]
     assert finding["escalated"] and finding["level"] == "SHOULD"
@@ -132,14 +124,12 @@ def test_a_profile_escalates_a_chosen_warning(pytester: pytest.Pytester):
 
 
 def test_an_unknown_escalation_key_is_a_usage_error(pytester: pytest.Pytester):
-    copy = DEFAULT_TARGET.parent / "_bad_escalation.test.toml"
-    copy.write_text(DEFAULT_TARGET.read_text(encoding="utf-8").replace(
-        "[profile]\n", '[profile]\nescalate = ["IDP-14/406"]\n', 1), encoding="utf-8")
-    try:
-        pytester.makepyfile("def test_x(): pass")
-        result = pytester.runpytest(*PLUGIN, "--target", str(copy))
-    finally:
-        copy.unlink()
+    copy = pytester.path / "bad-escalation.toml"
+    # Built, not loaded: the loader would refuse the key this test gives the plugin.
+    copy.write_text(dump_target(embedded_target(profile={"escalate": ["IDP-14/406"]})),
+                    encoding="utf-8")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest(*PLUGIN, "--target", str(copy))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*key profile.escalate?0?: 'IDP-14/406' is neither*IDP-14/405*"])
 
