@@ -21,8 +21,8 @@ from fixtures.drivers.screens import (
     VssidLogin,
     arrive,
 )
-from fixtures.eligibility import PersonDesk, PlacedPerson
 from fixtures.oracle import Attempt, Minimums, Outcome, expected_outcome
+from fixtures.person_desks import PersonDesk, PlacedPerson
 from fixtures.systems import not_applicable
 
 MAX_SCREENS = 12

@@ -8,8 +8,8 @@ the steps played and the end screen's URL with its secrets redacted.
 
 from __future__ import annotations
 
-from fixtures.eligibility import PlacedPerson
 from fixtures.oracle import Attempt, Outcome, masked_id_number
+from fixtures.person_desks import PlacedPerson
 from fixtures.redaction import redact_url
 from fixtures.verdicts import fail
 from suites.eligibility.attempt_player import DECLINED, Observed

@@ -21,7 +21,7 @@ from fixtures.drivers.http_driver import HttpDriver
 from fixtures.drivers.phone import Phone
 from fixtures.drivers.rp_session import RpSession, read_session
 from fixtures.drivers.screens import Screen, VneidConsent, VneidLogin, VneidPasscode, arrive
-from fixtures.eligibility import PersonDesk, PlacedPerson
+from fixtures.person_desks import PersonDesk, PlacedPerson
 from fixtures.redaction import redact_url
 from fixtures.verdicts import KitError, check
 from suites.eligibility.attempt_player import wrong

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from fixtures.eligibility import PlacedPerson
 from fixtures.oracle import PROTOCOL_ERROR, Outcome, masked_id_number
+from fixtures.person_desks import PlacedPerson
 
 # The phases of the phone's screen, as the model sees it.
 IDLE, VNEID_LOGIN, PASSCODE, CONSENT = "idle", "vneid_login", "passcode", "consent"

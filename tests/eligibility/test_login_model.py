@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.eligibility import PlacedPerson
 from fixtures.oracle import PROTOCOL_ERROR, Outcome, masked_id_number
+from fixtures.person_desks import PlacedPerson
 from suites.eligibility.login_machine import LoginMachine
 from suites.eligibility.login_model import (
     CONSENT,
