@@ -80,11 +80,6 @@ class LoginModel:
         """The person holding the phone."""
         return self.people[self.current]
 
-    @property
-    def screen_owner(self) -> PlacedPerson | None:
-        """The person whose login the passcode or consent screen belongs to."""
-        return self.people[self.owner] if self.owner is not None else None
-
     def expected_status(self, key: str) -> str:
         """The VNeID status a correct VNeID holds now for one person."""
         return "locked" if key in self.locked else self.people[key].vneid_status

@@ -55,7 +55,6 @@ class Gate:
     requirement: str  # the notice's requirement for this gate: N-VER-2 (VssID), N-VER-1 (VNeID)
     minimum: str
     allows: Callable[[str], bool | None]  # None: this version cannot be put on the phone
-    takes_any_string: bool  # whether not-versions can reach it (else: valid versions only)
 
     def answer(self, version: str) -> bool:
         allowed = self.allows(version)
@@ -73,10 +72,10 @@ def gate(request: pytest.FixtureRequest, vssid_app: VssidAppClient, http_phone: 
     """The gate under test, over HTTP."""
     if request.param == "vssid-server":
         return Gate(request.param, "N-VER-2", minimums.vssid,
-                    VssidGate(vssid_app, http_phone).server_allows, True)
+                    VssidGate(vssid_app, http_phone).server_allows)
     if request.param == "vssid-screen":
         return Gate(request.param, "N-VER-2", minimums.vssid,
-                    VssidGate(vssid_app, http_phone).screen_offers, False)
+                    VssidGate(vssid_app, http_phone).screen_offers)
     if not http_phone.learns_device_state("vneid"):
         not_applicable("VNeID's version gate is asked by putting versions on the phone, and "
                        "this IdP learns the phone's VNeID version through no declared channel; "
@@ -90,7 +89,7 @@ def gate(request: pytest.FixtureRequest, vssid_app: VssidAppClient, http_phone: 
                        fix="see the vssid-server results of this test; the target's "
                            "vssid_min_version must be the version VssID accepts")
     vneid = VneidGate(http_phone.driver, http_phone.vneid_url, handed_over)
-    return Gate(request.param, "N-VER-1", minimums.vneid, vneid.allows, True)
+    return Gate(request.param, "N-VER-1", minimums.vneid, vneid.allows)
 
 
 _PLAIN = re.compile(r"[0-9]\.[0-9]\.[0-9]")  # the notice's own spelling: 1.6.7, 2.1.0
