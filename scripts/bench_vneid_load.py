@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
-import hashlib
 import os
 import re
 import secrets
@@ -35,6 +33,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fixtures.pkce import s256  # noqa: E402  (the project root is on the path only now)
+
 CLIENT_ID = "vssid"
 REDIRECT_URI = "https://127.0.0.1:9/app/vneid/callback"  # never contacted: read from Location
 SCOPE = "openid profile id_number"
@@ -80,8 +82,7 @@ def running_vneid(folder: Path) -> Iterator[Stub]:
 
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return verifier, s256(verifier)
 
 
 async def submit(client: httpx.AsyncClient, page: httpx.Response, **fields: str) -> httpx.Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -23,6 +21,7 @@ from fixtures.drivers.screens import (
     arrive,
 )
 from fixtures.oracle import Attempt, Outcome, expected_outcome
+from fixtures.pkce import s256
 from fixtures.redaction import redact_url
 from fixtures.systems import not_applicable
 from fixtures.verdicts import KitError, check, fail, needs, should
@@ -395,11 +394,6 @@ def test_forged_callback_links_are_refused_and_the_real_login_survives(web_phone
                   describe(landed)):
             check(landed.person_name == person.name, "APP-03",
                   "the home screen of the person who logged in", "a different name")
-
-
-def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 @pytest.mark.req("APP-02")

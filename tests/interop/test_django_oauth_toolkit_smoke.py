@@ -3,8 +3,6 @@ password login, consent, the code exchange, a verified ID token, remembered cons
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import ssl
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -15,6 +13,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from fixtures.pkce import s256
 from tests.interop.django_oauth_toolkit import DjangoIdp, start_django_oauth_toolkit
 
 REDIRECT_URI = "https://127.0.0.1:9/app/vneid/callback"  # never followed
@@ -49,8 +48,7 @@ def _client(idp: DjangoIdp) -> httpx.Client:
 
 def _pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    return verifier, challenge.rstrip(b"=").decode()
+    return verifier, s256(verifier)
 
 
 def _authorize_params(state: str, nonce: str, challenge: str) -> dict[str, str]:

@@ -7,8 +7,6 @@ checked against the JWKS, and two refusals (no PKCE; the person declines).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 import ssl
 from collections.abc import Iterator
@@ -22,6 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from fixtures.pkce import s256
 from tests.interop.node_oidc_provider import NodeIdp, available, start_node_oidc_provider
 
 pytestmark = pytest.mark.skipif(available() is not None, reason=available() or "")
@@ -61,8 +60,7 @@ class Request:
         return cls(secrets.token_urlsafe(16), secrets.token_urlsafe(16), secrets.token_urlsafe(48))
 
     def url(self, issuer: str, **overrides: str | None) -> str:
-        challenge = base64.urlsafe_b64encode(
-            hashlib.sha256(self.verifier.encode()).digest()).rstrip(b"=").decode()
+        challenge = s256(self.verifier)
         params = {"client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "response_type": "code",
                   "scope": "openid profile id_number", "state": self.state, "nonce": self.nonce,
                   "code_challenge": challenge, "code_challenge_method": "S256",
