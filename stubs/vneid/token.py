@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import logging
 import re
@@ -13,6 +12,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from stubs.pkce import s256_challenge
 from stubs.redaction import witness
 from stubs.vneid.config import ClientRegistration
 from stubs.vneid.defects import Defect
@@ -70,11 +70,6 @@ def authenticate_client(
     return client
 
 
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def _check_pkce(stub: StubState, grant: CodeGrant, verifier: str | None) -> None:
     """The code_verifier must hash to the code's challenge (RFC 7636 §4.6)."""
     if stub.config.has_defect(Defect.PKCE_VERIFIER_NOT_CHECKED):
@@ -84,7 +79,7 @@ def _check_pkce(stub: StubState, grant: CodeGrant, verifier: str | None) -> None
         return  # only reachable with the pkce_not_required defect
     if verifier is None or not _VERIFIER.match(verifier):
         raise OAuthError("invalid_grant", "code_verifier is missing or malformed")
-    expected = _s256(verifier) if grant.request.code_challenge_method == "S256" else verifier
+    expected = s256_challenge(verifier) if grant.request.code_challenge_method == "S256" else verifier
     if not hmac.compare_digest(expected, challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
 

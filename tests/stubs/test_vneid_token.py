@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from stubs.pkce import s256_challenge
 from stubs.vneid.config import ClientRegistration
 from tests.stubs.vneid_flow import (
     CLIENT_ID,
@@ -24,6 +25,11 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+def test_s256_challenge_is_rfc_7636_appendix_b():
+    assert s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == (
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
 
 
 async def _fresh_code(client) -> tuple[LoginFlow, str]:
