@@ -10,6 +10,10 @@ PYTEST_ARGS  ?=
 # The journey runs once per driver; xdist spreads the tests over the machine's cores.
 DRIVERS      ?= playwright,appium
 WORKERS      ?= auto
+# One part of a run split over CI jobs (I/N), and the shard folders `make merge` folds together.
+SHARD        ?=
+SHARDS       ?=
+SHARD_ARGS    = $(if $(SHARD),--shard $(SHARD))
 # Appium finds its Chromium driver in this project's package.json / node_modules.
 export APPIUM_HOME := $(CURDIR)
 export UV_LINK_MODE ?= copy
@@ -20,12 +24,14 @@ VENV   := .venv
 PYTEST := $(VENV)/bin/pytest
 STAMPS := .make
 
-.PHONY: help setup conformance test report browser-check clean evidence verify
+.PHONY: help setup conformance test report browser-check clean evidence verify merge
 
 help:
 	@echo "make conformance   run the conformance suites against the target (default: embedded stubs) and build the report"
 	@echo "make test          the kit's own tests, then the conformance run against the embedded stubs"
 	@echo "make report        (re)build reports/allure-report/index.html from reports/allure-results"
+	@echo "make conformance SHARD=2/3 REPORTS=reports/shard-2   one of three parts of the run (CI jobs side by side)"
+	@echo "make merge SHARDS=\"reports/shard-1 ...\"   fold every shard's reports into $(REPORTS) and build the report"
 	@echo "make evidence      bundle and sign the reports after a secret scan (KEY=vendor.pem: your Ed25519 key)"
 	@echo "make verify        check a bundle offline: BUNDLE=file [PUBKEY=the signer's public key]"
 	@echo "make clean         remove reports, the virtualenv and node_modules"
@@ -60,7 +66,8 @@ conformance: setup
 	@rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report $(REPORTS)/artifacts
 	@status=0; \
 	$(PYTEST) suites -n $(WORKERS) --driver $(DRIVERS) --alluredir=$(REPORTS)/allure-results \
-	  --junitxml=$(REPORTS)/junit.xml --conformance-report=$(REPORTS) $(PYTEST_ARGS) || status=$$?; \
+	  --junitxml=$(REPORTS)/junit.xml --conformance-report=$(REPORTS) \
+	  $(SHARD_ARGS) $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory report || { [ $$status != 0 ] || status=1; }; \
 	exit $$status
 
@@ -68,6 +75,16 @@ report:
 	@npx --no-install allure awesome --single-file --report-name "VNeID login conformance" --group-by epic,feature,story \
 	  -o $(REPORTS)/allure-report $(REPORTS)/allure-results >/dev/null
 	@echo "Allure report: $(REPORTS)/allure-report/index.html"
+
+# The shards of one run (each `make conformance SHARD=I/N REPORTS=dir`) as one report.
+merge: $(STAMPS)/python
+	@if [ -z "$(SHARDS)" ]; then echo "usage: make merge SHARDS=\"reports/shard-1 reports/shard-2 ...\" [REPORTS=reports]"; exit 2; fi
+	@rm -rf $(REPORTS)/allure-results $(REPORTS)/allure-report
+	@status=0; \
+	$(VENV)/bin/python -m fixtures.shards merge --out "$(REPORTS)" $(SHARDS) || status=$$?; \
+	[ $$status = 2 ] && exit 2; \
+	$(MAKE) --no-print-directory report || { [ $$status != 0 ] || status=1; }; \
+	exit $$status
 
 # One signed evidence bundle of $(REPORTS) (docs/evidence.md); without KEY, a fresh key.
 evidence: $(STAMPS)/python

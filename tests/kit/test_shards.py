@@ -141,3 +141,22 @@ def test_a_bad_shard_option_is_a_usage_error(tmp_path: Path):
                           cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 4, done.stdout + done.stderr
     assert "expected I/N with 1 <= I <= N" in done.stderr
+
+
+def test_make_merge_as_the_ci_files_call_it(runs: Path):
+    """The command docs/ci/ runs after the shards: the merged report and its Allure HTML."""
+    out = runs / "make-merge"
+    done = subprocess.run(["make", "--no-print-directory", "merge",
+                           f"SHARDS={runs / 'shard-1'} {runs / 'shard-2'}", f"REPORTS={out}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    # The run had a failing defect: the merge says so by failing, as pytest would (make
+    # answers any failing recipe with its own status 2).
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "merged 2 shards" in done.stdout
+    assert (out / "conformance.md").is_file() and (out / "allure-report" / "index.html").is_file()
+    refused = subprocess.run(["make", "--no-print-directory", "merge",
+                              f"SHARDS={runs / 'shard-1'}", f"REPORTS={out}-b"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode != 0 and "2/2 missing" in refused.stderr
+    assert "merged" not in refused.stdout
+    assert not (out.parent / "make-merge-b" / "allure-report").exists()
