@@ -8,19 +8,22 @@ given, wins over the environment.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from stubs.redaction import RedactingFilter
-from stubs.serving import bind_socket, issue_local_tls, url_host
+from stubs.serving import (
+    bind_socket,
+    issue_local_tls,
+    serve_until_stopped,
+    url_host,
+    uvicorn_server,
+)
+from stubs.settings import ConfigError, replace_settings
 from stubs.vneid.app import create_app
-from stubs.vneid.config import ClientRegistration, ConfigError, load_config
+from stubs.vneid.config import ClientRegistration, load_config
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -50,16 +53,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(server: uvicorn.Server, sock: socket.socket, issuer: str) -> None:
-    """Serve on the bound socket; print the issuer once uvicorn is accepting."""
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():
-        await asyncio.sleep(0.02)
-    if server.started:
-        print(issuer, flush=True)
-    await task
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, bind, build the app, serve until interrupted."""
     args = _parser().parse_args(argv)
@@ -84,10 +77,12 @@ def main(argv: list[str] | None = None) -> int:
             if not (args.client_secret and args.redirect_uri):
                 raise ConfigError("--client-id needs a secret (--client-secret=VALUE or "
                                   "$VNEID_CLIENT_SECRET) and --redirect-uri")
-            extra = ClientRegistration(args.client_id, args.client_name or args.client_id,
-                                       args.client_secret, tuple(args.redirect_uri))
+            extra = ClientRegistration(client_id=args.client_id,
+                                       client_name=args.client_name or args.client_id,
+                                       client_secret=args.client_secret,
+                                       redirect_uris=tuple(args.redirect_uri))
             others = tuple(c for c in config.clients if c.client_id != args.client_id)
-            config = load_config(args.config, **overrides, clients=(*others, extra))
+            config = replace_settings(config, clients=(*others, extra))
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
@@ -95,21 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         print("warning: the control plane is reachable beyond loopback", file=sys.stderr)
     if config.defects:
         print(f"warning: seeded defects on: {sorted(config.defects)}", file=sys.stderr)
-    ssl: dict = {}
+    tls = None
     if args.tls:
         tls = issue_local_tls(["127.0.0.1", "localhost", "::1", args.host], ca_out=args.ca_out)
-        ssl = {"ssl_certfile": str(tls.cert_file), "ssl_keyfile": str(tls.key_file)}
         print(f"CA certificate: {tls.ca_file}", file=sys.stderr, flush=True)
-    # Access logs would carry codes and state in query strings: off.
-    server = uvicorn.Server(uvicorn.Config(create_app(config), access_log=False,
-                                           log_level="warning", timeout_graceful_shutdown=2,
-                                           **ssl))
-    try:
-        asyncio.run(_serve(server, sock, issuer))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
+    # Access logs would carry codes and state in query strings: off (uvicorn_server's default).
+    server = uvicorn_server(create_app(config), cert_file=tls.cert_file if tls else None,
+                            key_file=tls.key_file if tls else None)
+    serve_until_stopped(server, sock, issuer)
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import httpx
@@ -10,12 +9,14 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from stubs.clock import StubClock
+from stubs.request_log import RequestLog, RequestLogMiddleware
 from stubs.vneid.app_links import apple_association, assetlinks
 from stubs.vneid.authorize import authorize, web_fallback
 from stubs.vneid.clients import ClientRegistry
 from stubs.vneid.config import VneidConfig
 from stubs.vneid.consent import consent
-from stubs.vneid.control import control_routes
+from stubs.vneid.control import vneid_control_routes
 from stubs.vneid.device import set_device
 from stubs.vneid.discovery import jwks, openid_configuration
 from stubs.vneid.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
@@ -25,7 +26,6 @@ from stubs.vneid.http_faults import HttpFaultMiddleware
 from stubs.vneid.keys import SigningKeys, generate_signing_key, load_signing_key
 from stubs.vneid.login import login, passcode
 from stubs.vneid.personas import PersonaStore, load_personas
-from stubs.request_log import RequestLog, RequestLogMiddleware
 from stubs.vneid.stub_state import StubState
 from stubs.vneid.token import token
 from stubs.vneid.userinfo import userinfo
@@ -56,10 +56,11 @@ def create_app(
     """The stub VNeID as an ASGI app.
 
     `http_transport` is accepted for symmetry with the other stub; VNeID calls no one.
-    `clock` (seconds since the epoch) lets tests move time without sleeping.
+    `clock` (seconds since the epoch) lets tests move time without sleeping; by default a
+    `stubs.clock.StubClock` of its own, which the control plane's `/_stub/clock` moves.
     """
     del http_transport
-    stub = build_state(config, clock or time.time)
+    stub = build_state(config, clock if clock is not None else StubClock())
     p = config.authorize_path
     routes = [
         Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
@@ -76,7 +77,7 @@ def create_app(
         Route(config.userinfo_path, userinfo, methods=["GET", "POST"]),
     ]
     if config.control_token is not None:
-        routes += control_routes(config.control_prefix)
+        routes += vneid_control_routes(config)
     app = Starlette(
         routes=routes,
         middleware=[
@@ -89,5 +90,6 @@ def create_app(
     )
     # Exact paths only: the slash redirect would also rebuild URLs from unvalidated bytes.
     app.router.redirect_slashes = False
-    app.state.stub = stub
+    app.state.stub = stub  # what VNeID's own routes read
+    app.state.control = stub  # what the shared control plane reads (stubs/control_plane.py)
     return app

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from stubs.vneid.defects import Defect
 from stubs.vneid.stub_state import StubState
 
 HANDLE_ALL_URLS = "delegate_permission/common.handle_all_urls"
@@ -17,7 +16,7 @@ UNRELATED_PACKAGE = "com.example.unrelated"
 def assetlinks_document(stub: StubState) -> list[dict]:
     """Android Digital Asset Links: this origin lets the VNeID package handle its links."""
     config = stub.config
-    package = (UNRELATED_PACKAGE if config.has_defect(Defect.APP_LINKS_UNVERIFIED)
+    package = (UNRELATED_PACKAGE if config.has_defect("app_links_unverified")
                else config.android_package)
     return [{
         "relation": [HANDLE_ALL_URLS],
@@ -49,7 +48,7 @@ async def assetlinks(request: Request) -> Response:
 async def apple_association(request: Request) -> Response:
     """GET /.well-known/apple-app-site-association, JSON without a redirect."""
     stub: StubState = request.app.state.stub
-    if stub.config.has_defect(Defect.APP_LINKS_UNVERIFIED):
+    if stub.config.has_defect("app_links_unverified"):
         return JSONResponse({"error": "not_found", "error_description": "no association file"},
                             status_code=404)
     return JSONResponse(apple_app_site_association(stub))

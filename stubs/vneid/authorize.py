@@ -11,7 +11,6 @@ from starlette.responses import Response
 from stubs.redaction import witness
 from stubs.vneid.clients import redirect_uri_registered
 from stubs.vneid.config import VneidConfig
-from stubs.vneid.defects import Defect
 from stubs.vneid.device import device_state
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import AuthorizationRequest, Transaction
@@ -81,7 +80,7 @@ def _validated_request(
         raise RefusedRequest("invalid_scope", "scope must include openid")
     challenge = values.get("code_challenge")
     method = values.get("code_challenge_method")
-    lax_pkce = config.has_defect(Defect.PKCE_NOT_REQUIRED)
+    lax_pkce = config.has_defect("pkce_not_required")
     if not lax_pkce:
         if challenge is None:
             raise RefusedRequest("invalid_request", "code_challenge is required (PKCE S256)")
@@ -108,13 +107,13 @@ def _validated_request(
 
 def version_allowed(config: VneidConfig, installed: str) -> bool:
     """The VNeID version gate (N-VER-1, APP-08): the minimum itself is accepted."""
-    if config.has_defect(Defect.VERSION_STRING_COMPARE):
+    if config.has_defect("version_string_compare"):
         return installed >= config.min_app_version
     try:
         order = AppVersion.parse(installed).compare(AppVersion.parse(config.min_app_version))
     except UnparsableVersion:
         return False
-    if config.has_defect(Defect.VERSION_MIN_EXCLUSIVE):
+    if config.has_defect("version_min_exclusive"):
         return order > 0
     return order >= 0
 
@@ -145,10 +144,10 @@ async def authorize(request: Request) -> Response:
         raise _request_error("Yêu cầu đăng nhập thiếu hoặc lặp lại client_id / redirect_uri.")
     client_id, redirect_uri = client_ids[0], redirect_uris[0]
     client = stub.clients.get(client_id)
-    prefix = config.has_defect(Defect.REDIRECT_URI_PREFIX_MATCH)
+    prefix = config.has_defect("redirect_uri_prefix_match")
     if client is None or not redirect_uri_registered(client, redirect_uri, prefix_match=prefix):
         states = params.get("state", [])
-        if config.has_defect(Defect.REDIRECT_ON_UNKNOWN_CLIENT):
+        if config.has_defect("redirect_on_unknown_client"):
             return hand_back_error(stub, redirect_uri, states[0] if states else None,
                                    "unauthorized_client", "unknown client or redirect_uri")
         if client is None:
@@ -182,13 +181,13 @@ def not_installed_screen(request: Request, stub: StubState,
                          auth_request: AuthorizationRequest) -> Response:
     """VNEID_NOT_INSTALLED: the store link and the web fallback on VNeID's own origin (APP-06)."""
     config = stub.config
-    if config.has_defect(Defect.NOT_INSTALLED_DEAD_END):
+    if config.has_defect("not_installed_dead_end"):
         return render_screen(request, "not_installed.html", screen="vneid-not-installed",
                              outcome="VNEID_NOT_INSTALLED", store_url=None,
                              web_fallback_url=None)
     tx = stub.grants.start_transaction(auth_request, config.transaction_ttl_seconds)
     fallback = f"{config.authorize_path}/web?tx={tx.id}"
-    if config.has_defect(Defect.WEB_FALLBACK_OFF_ORIGIN):
+    if config.has_defect("web_fallback_off_origin"):
         fallback = f"{config.off_origin_fallback_url}?tx={tx.id}"
     return render_screen(request, "not_installed.html", screen="vneid-not-installed",
                          outcome="VNEID_NOT_INSTALLED", store_url=config.store_url,

@@ -1,14 +1,24 @@
-"""The stub VNeID's one frozen configuration and its TOML loader."""
+"""The stub VNeID's one frozen configuration and its TOML loader.
+
+`VneidConfig` is a `stubs.settings.Settings` (a frozen msgspec struct): TOML keys are its field
+names, unknown keys and wrong types are refused by msgspec, and what types cannot say is checked
+in `__post_init__`; every error is a `ConfigError` naming the key first.
+"""
 
 from __future__ import annotations
 
 import re
-import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from stubs.vneid.defects import Defect
+import msgspec
+
+from stubs.settings import ConfigError, Settings, load_settings
+from stubs.vneid.defects import CATALOGUE
+
+__all__ = ["PACKAGED_PERSONAS", "SUPPORTED_SIGNING_ALGS", "ClientRegistration", "ConfigError",
+           "VneidConfig", "load_config"]
 
 PACKAGED_PERSONAS = Path(__file__).parent / "data" / "personas.json"
 
@@ -17,14 +27,40 @@ SUPPORTED_SIGNING_ALGS = ("ES256", "ES384", "ES512")
 # How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
 SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
 
+# Fields never shown by repr (a config ends up in tracebacks and test reports).
+_SECRET_FIELDS = frozenset({"client_secret", "control_token", "subject_secret"})
 
-class ConfigError(ValueError):
-    """A configuration value is missing, unknown or of the wrong type; the message names the key."""
+
+class _Redacted:
+    """Stands for a secret in a repr."""
+
+    def __repr__(self) -> str:
+        return "[redacted]"
 
 
-@dataclass(frozen=True)
-class ClientRegistration:
-    """One relying party registered at the stub VNeID."""
+def _shown_fields(config: msgspec.Struct) -> Iterator[tuple[str, Any]]:
+    """Each field and its value, a set secret replaced by `[redacted]`."""
+    for name in config.__struct_fields__:
+        value = getattr(config, name)
+        yield name, _Redacted() if name in _SECRET_FIELDS and value is not None else value
+
+
+def _repr_without_secrets(config: msgspec.Struct) -> str:
+    shown = ", ".join(f"{name}={value!r}" for name, value in _shown_fields(config))
+    return f"{type(config).__name__}({shown})"
+
+
+def _set(config: msgspec.Struct, name: str, value: Any) -> None:
+    """Normalise one field of a frozen struct (object.__setattr__ does not reach msgspec's)."""
+    msgspec.structs.force_setattr(config, name, value)
+
+
+class ClientRegistration(Settings):
+    """One relying party registered at the stub VNeID (a `[[clients]]` table).
+
+    Its fields may also be given positionally (client_id, client_name, client_secret,
+    redirect_uris), as the tests of both stubs do.
+    """
 
     client_id: str
     client_name: str
@@ -33,18 +69,22 @@ class ClientRegistration:
 
     def __post_init__(self) -> None:
         if not self.client_id:
-            raise ConfigError("clients.client_id: must not be empty")
+            raise ConfigError("client_id: must not be empty")
         if not self.client_secret:
-            raise ConfigError(f"clients[{self.client_id}].client_secret: must not be empty")
+            raise ConfigError(f"client_secret: must not be empty (client {self.client_id!r})")
         if isinstance(self.redirect_uris, str) or not self.redirect_uris:
-            raise ConfigError(
-                f"clients[{self.client_id}].redirect_uris: must be a non-empty list of URLs"
-            )
-        object.__setattr__(self, "redirect_uris", tuple(self.redirect_uris))
+            raise ConfigError(f"redirect_uris: must be a non-empty list of URLs "
+                              f"(client {self.client_id!r})")
+        _set(self, "redirect_uris", tuple(self.redirect_uris))
+
+    def __repr__(self) -> str:
+        return _repr_without_secrets(self)
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        yield from _shown_fields(self)
 
 
-@dataclass(frozen=True)
-class VneidConfig:
+class VneidConfig(Settings, kw_only=True):
     """Every deployment-specific value of the stub VNeID."""
 
     issuer: str = "https://127.0.0.1:8443"
@@ -97,27 +137,26 @@ class VneidConfig:
     # app that has none; only for proving that a target's [idp.locators] alone is enough.
     contract_markup: bool = True
     # Seeded breakage for the project's own tests; empty by default.
-    defects: frozenset[str] = field(default_factory=frozenset)
+    defects: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.issuer.startswith(("https://", "http://")) or self.issuer.endswith("/"):
             raise ConfigError("issuer: must be an http(s) URL without a trailing slash")
-        object.__setattr__(self, "clients", tuple(self.clients))
-        object.__setattr__(self, "scopes_supported", tuple(self.scopes_supported))
-        object.__setattr__(self, "android_cert_fingerprints",
-                           tuple(self.android_cert_fingerprints))
-        object.__setattr__(self, "ios_app_ids", tuple(self.ios_app_ids))
+        # Built directly (not through the loader), sequences may come as lists: kept as tuples.
+        for name in ("clients", "scopes_supported", "android_cert_fingerprints", "ios_app_ids"):
+            _set(self, name, tuple(getattr(self, name)))
+        _set(self, "defects", frozenset(self.defects))
+        _set(self, "personas_file", Path(self.personas_file))
+        if self.signing_key_file is not None:
+            _set(self, "signing_key_file", Path(self.signing_key_file))
         bad = [f for f in self.android_cert_fingerprints if not SHA256_FINGERPRINT.fullmatch(f)]
         if bad or not self.android_cert_fingerprints:
             raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
                               f"uppercase hex with colons, got {bad}")
-        object.__setattr__(self, "personas_file", Path(self.personas_file))
-        if self.signing_key_file is not None:
-            object.__setattr__(self, "signing_key_file", Path(self.signing_key_file))
-        unknown = set(self.defects) - {d.value for d in Defect}
+        unknown = CATALOGUE.unknown(self.defects)
         if unknown:
-            raise ConfigError(f"defects: unknown defect name(s) {sorted(unknown)}")
-        object.__setattr__(self, "defects", frozenset(self.defects))
+            raise ConfigError(f"defects: unknown defect name(s) {unknown}; see "
+                              "stubs/vneid/README.md")
         if self.signing_alg not in SUPPORTED_SIGNING_ALGS:
             raise ConfigError(f"signing_alg: must be one of {SUPPORTED_SIGNING_ALGS}")
         if self.lockout_threshold < 1:
@@ -129,9 +168,16 @@ class VneidConfig:
             if not getattr(self, name).startswith("/"):
                 raise ConfigError(f"{name}: must start with '/'")
 
-    def has_defect(self, defect: Defect) -> bool:
-        """Whether the given seeded defect is switched on."""
-        return defect.value in self.defects
+    def __repr__(self) -> str:
+        return _repr_without_secrets(self)
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        yield from _shown_fields(self)
+
+    def has_defect(self, name: str) -> bool:
+        """Whether the named seeded defect is switched on (a name no defect has fails loudly:
+        that is a bug of the code asking, which would otherwise never switch on)."""
+        return CATALOGUE.require(name) in self.defects
 
     def url(self, path: str) -> str:
         """The absolute URL of one of the stub's paths."""
@@ -149,84 +195,8 @@ class VneidConfig:
         return next((c for c in self.clients if c.client_id == client_id), None)
 
 
-def _client_from_table(index: int, table: Any) -> ClientRegistration:
-    """A client registration from one [[clients]] TOML table."""
-    if not isinstance(table, dict):
-        raise ConfigError(f"clients[{index}]: must be a table")
-    allowed = {f.name for f in fields(ClientRegistration)}
-    unknown = set(table) - allowed
-    if unknown:
-        raise ConfigError(f"clients[{index}].{sorted(unknown)[0]}: unknown key")
-    missing = allowed - set(table)
-    if missing:
-        raise ConfigError(f"clients[{index}].{sorted(missing)[0]}: missing")
-    for key in ("client_id", "client_name", "client_secret"):
-        if not isinstance(table[key], str):
-            raise ConfigError(f"clients[{index}].{key}: must be a string")
-    uris = table["redirect_uris"]
-    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
-        raise ConfigError(f"clients[{index}].redirect_uris: must be a list of strings")
-    return ClientRegistration(**{**table, "redirect_uris": tuple(uris)})
-
-
-
-def _check_type(key: str, value: Any, default: Any) -> Any:
-    """Coerce a TOML value to the type of the field's default, or name the key in an error."""
-    if key in ("control_token", "signing_key_file"):
-        if not isinstance(value, str):
-            raise ConfigError(f"{key}: must be a string")
-        return Path(value) if key == "signing_key_file" else value
-    if key == "personas_file":
-        if not isinstance(value, str):
-            raise ConfigError(f"{key}: must be a path string")
-        return Path(value)
-    if isinstance(default, tuple | frozenset):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{key}: must be a list of strings")
-        return type(default)(value)
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key}: must be true or false")
-        return value
-    if isinstance(value, bool):
-        raise ConfigError(f"{key}: unsupported boolean")
-    if isinstance(default, int):
-        if not isinstance(value, int):
-            raise ConfigError(f"{key}: must be an integer")
-        return value
-    if not isinstance(value, str):
-        raise ConfigError(f"{key}: must be a string")
-    return value
-
-
 def load_config(path: Path | None = None, **overrides: Any) -> VneidConfig:
-    """Build the config from a TOML file (keys = field names) with keyword overrides on top."""
-    values: dict[str, Any] = {}
-    if path is not None:
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-        defaults = VneidConfig()
-        known = {f.name for f in fields(VneidConfig)}
-        for key, value in data.items():
-            if key not in known:
-                raise ConfigError(f"{key}: unknown setting in {path}")
-            if key == "clients":
-                if not isinstance(value, list):
-                    raise ConfigError("clients: must be an array of tables ([[clients]])")
-                values[key] = tuple(_client_from_table(i, t) for i, t in enumerate(value))
-            else:
-                values[key] = _check_type(key, value, getattr(defaults, key))
-        for key in ("personas_file", "signing_key_file"):
-            # Relative paths in a config file are relative to that file, not the cwd.
-            if key in values and not values[key].is_absolute():
-                values[key] = path.parent / values[key]
-    values.update(overrides)
-    try:
-        return replace(VneidConfig(), **values)
-    except TypeError as exc:
-        raise ConfigError(str(exc)) from exc
+    """The config from a TOML file (keys = field names; relative paths relative to the file),
+    with keyword overrides on top (a None override is no override)."""
+    return load_settings(VneidConfig, path, relative_paths=("personas_file", "signing_key_file"),
+                         overrides=overrides)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from stubs.vneid.defects import Defect
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import Transaction
 from stubs.vneid.handback import hand_back, hand_back_error
@@ -61,7 +60,7 @@ async def consent(request: Request) -> Response:
     decision = values.get("decision")
     if decision == "decline":
         stub.grants.end_transaction(tx)
-        error = ("interaction_required" if config.has_defect(Defect.CANCEL_NOT_ACCESS_DENIED)
+        error = ("interaction_required" if config.has_defect("cancel_not_access_denied")
                  else "access_denied")
         return hand_back_error(stub, tx.request.redirect_uri, tx.request.state, error,
                                "the person declined on the consent screen")

@@ -1,18 +1,23 @@
-"""The control plane (`/_stub/…`): reset, personas, clients, faults, keys, received requests."""
+"""The stub VNeID's own control routes: personas, clients, faults and signing keys.
+
+They are mounted under `control_prefix` (`/_stub`) by the shared control plane
+(stubs/control_plane.py), which also gives the verbs both stubs share (health, reset, defects,
+clock, requests, state), the bearer-token check and the error body; a refused call raises
+`ControlError`.
+"""
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from stubs.vneid.config import ClientRegistration, ConfigError
-from stubs.vneid.errors import OAuthError
+from stubs.control_plane import ControlError, control_routes, controlled, json_body, ok
+from stubs.settings import ConfigError, settings_from
+from stubs.vneid.config import ClientRegistration, VneidConfig
 from stubs.vneid.faults import (
     HTTP_FAULT_ENDPOINTS,
     ArmedFault,
@@ -29,45 +34,19 @@ log = logging.getLogger("stubs.vneid")
 
 
 def _stub(request: Request) -> StubState:
-    """The stub's state, once the caller has shown the control token."""
-    stub: StubState = request.app.state.stub
-    expected = stub.config.control_token
-    if expected is None:
-        raise OAuthError("not_found", "no such endpoint", 404)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise OAuthError("invalid_token", "the control plane needs its bearer token", 401,
-                         {"WWW-Authenticate": 'Bearer realm="vneid-control"'})
-    return stub
+    """The stub VNeID's state behind a control call (the token is already checked)."""
+    return controlled(request)  # type: ignore[return-value]
 
 
-async def _json_body(request: Request, max_bytes: int) -> Any:
-    """The JSON body of a control call, refusing other content types and bad JSON."""
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise OAuthError("invalid_request", "content type must be application/json")
-    body = await request.body()
-    if len(body) > max_bytes:
-        raise OAuthError("invalid_request", "request too large")
-    try:
-        return json.loads(body) if body else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise OAuthError("invalid_request", "body is not valid JSON") from exc
-
-
-def _ok(data: Any = None) -> JSONResponse:
-    return JSONResponse({"ok": True} if data is None else data)
-
-
-async def reset(request: Request) -> Response:
-    """POST /_stub/reset: everything back to how the stub started."""
-    _stub(request).reset()
-    return _ok()
+async def _body(request: Request) -> Any:
+    """A control call's JSON body, no larger than the stub's `max_body_bytes`."""
+    return await json_body(request, _stub(request).config.max_body_bytes)
 
 
 async def list_personas(request: Request) -> Response:
     """GET /_stub/personas: every persona, with its failure count."""
     stub = _stub(request)
-    return _ok({"personas": [
+    return ok({"personas": [
         {**p.as_record(), "failed_attempts": stub.personas.failures(p.id_number)}
         for p in stub.personas.all()
     ]})
@@ -76,30 +55,30 @@ async def list_personas(request: Request) -> Response:
 async def put_persona(request: Request) -> Response:
     """PUT /_stub/personas/{key}: add or replace one persona (its key must match the path)."""
     stub = _stub(request)
-    record = await _json_body(request, stub.config.max_body_bytes)
+    record = await _body(request)
     if isinstance(record, dict):
         record = {"key": request.path_params["key"], **record}
     try:
         persona = Persona.from_record(record)
     except PersonaError as exc:
-        raise OAuthError("invalid_request", f"persona.{exc}") from exc
+        raise ControlError("invalid_request", f"persona.{exc}") from exc
     if persona.key != request.path_params["key"]:
-        raise OAuthError("invalid_request", "persona.key: differs from the path")
+        raise ControlError("invalid_request", "persona.key: differs from the path")
     stub.personas.put(persona)
-    return _ok(persona.as_record())
+    return ok(persona.as_record())
 
 
 async def delete_persona(request: Request) -> Response:
     """DELETE /_stub/personas/{key}."""
     if not _stub(request).personas.remove(request.path_params["key"]):
-        raise OAuthError("not_found", "no persona with that key", 404)
-    return _ok()
+        raise ControlError("not_found", "no persona with that key", 404)
+    return ok()
 
 
 async def reset_personas(request: Request) -> Response:
     """POST /_stub/personas/reset: personas and failure counts back to the data file."""
     _stub(request).personas.reset()
-    return _ok()
+    return ok()
 
 
 def _client_record(client: ClientRegistration) -> dict:
@@ -110,35 +89,32 @@ def _client_record(client: ClientRegistration) -> dict:
 
 async def list_clients(request: Request) -> Response:
     """GET /_stub/clients."""
-    return _ok({"clients": [_client_record(c) for c in _stub(request).clients.all()]})
+    return ok({"clients": [_client_record(c) for c in _stub(request).clients.all()]})
 
 
 async def put_client(request: Request) -> Response:
-    """PUT /_stub/clients/{client_id}: register or replace a client."""
+    """PUT /_stub/clients/{client_id}: register or replace a client, checked as a `[[clients]]`
+    table of the config is."""
     stub = _stub(request)
-    body = await _json_body(request, stub.config.max_body_bytes)
+    body = await _body(request)
     if not isinstance(body, dict):
-        raise OAuthError("invalid_request", "client: must be an object")
-    uris = body.get("redirect_uris")
-    fields = (body.get("client_name"), body.get("client_secret"))
-    if not all(isinstance(v, str) for v in fields) or not isinstance(uris, list) or not all(
-            isinstance(u, str) for u in uris):
-        raise OAuthError("invalid_request",
-                         "client: client_name, client_secret (strings), redirect_uris (list)")
+        raise ControlError("invalid_request", "client: must be an object")
+    client_id = request.path_params["client_id"]
+    if body.get("client_id", client_id) != client_id:
+        raise ControlError("invalid_request", "client.client_id: differs from the path")
     try:
-        client = ClientRegistration(request.path_params["client_id"], body["client_name"],
-                                    body["client_secret"], tuple(uris))
+        client = settings_from(ClientRegistration, {**body, "client_id": client_id})
     except ConfigError as exc:
-        raise OAuthError("invalid_request", str(exc)) from exc
+        raise ControlError("invalid_request", f"client.{exc}") from exc
     stub.clients.put(client)
-    return _ok(_client_record(client))
+    return ok(_client_record(client))
 
 
 async def delete_client(request: Request) -> Response:
     """DELETE /_stub/clients/{client_id}."""
     if not _stub(request).clients.remove(request.path_params["client_id"]):
-        raise OAuthError("not_found", "no client with that client_id", 404)
-    return _ok()
+        raise ControlError("not_found", "no client with that client_id", 404)
+    return ok()
 
 
 def _armed_from(body: Any) -> ArmedFault:
@@ -180,66 +156,53 @@ async def faults(request: Request) -> Response:
     """GET lists, POST arms, DELETE disarms: /_stub/faults."""
     stub = _stub(request)
     if request.method == "POST":
-        body = await _json_body(request, stub.config.max_body_bytes)
+        body = await _body(request)
         try:
             armed = _armed_from(body)
-            stub.faults.arm(armed)
-            log.info("control: armed %s", armed.describe())
         except FaultError as exc:
-            raise OAuthError("invalid_request", str(exc)) from exc
+            raise ControlError("invalid_request", str(exc)) from exc
+        stub.faults.arm(armed)
+        log.info("control: armed %s", armed.describe())
     elif request.method == "DELETE":
         stub.faults.clear()
-    return _ok({"faults": [a.describe() for a in stub.faults.armed()]})
+    return ok({"faults": [a.describe() for a in stub.faults.armed()]})
 
 
 async def keys(request: Request) -> Response:
     """GET /_stub/keys: the current and published key ids."""
     stub = _stub(request)
-    return _ok({"current_kid": stub.keys.current.kid,
-                "published_kids": [k.kid for k in stub.keys.published()]})
+    return ok({"current_kid": stub.keys.current.kid,
+               "published_kids": [k.kid for k in stub.keys.published()]})
 
 
 async def rotate_keys(request: Request) -> Response:
-    """POST /_stub/keys/rotate: sign with a new key; the old one stays published for the overlap."""
+    """POST /_stub/keys/rotate: sign with a new key; the old one stays published for the
+    overlap (`{"overlap_seconds": S}`, default `key_overlap_seconds`)."""
     stub = _stub(request)
-    body = await _json_body(request, stub.config.max_body_bytes) if (
-        await request.body()) else {}
-    overlap = body.get("overlap_seconds", stub.config.key_overlap_seconds) if isinstance(
-        body, dict) else None
+    body = await _body(request)
+    overlap = (body.get("overlap_seconds", stub.config.key_overlap_seconds)
+               if isinstance(body, dict) else None)
     if not isinstance(overlap, int | float) or isinstance(overlap, bool) or overlap < 0:
-        raise OAuthError("invalid_request", "overlap_seconds: must be a non-negative number")
+        raise ControlError("invalid_request", "overlap_seconds: must be a non-negative number")
     stub.keys.rotate(float(overlap))
     log.info("control: signing key rotated, overlap %ss", overlap)
     return await keys(request)
 
 
-async def requests_received(request: Request) -> Response:
-    """GET lists, DELETE clears: /_stub/requests (parameters redacted)."""
-    stub = _stub(request)
-    if request.method == "DELETE":
-        stub.requests.clear()
-    return _ok({"requests": stub.requests.entries()})
+OWN_ROUTES = [
+    ("/personas", list_personas, ["GET"]),
+    ("/personas/reset", reset_personas, ["POST"]),
+    ("/personas/{key}", put_persona, ["PUT"]),
+    ("/personas/{key}", delete_persona, ["DELETE"]),
+    ("/clients", list_clients, ["GET"]),
+    ("/clients/{client_id}", put_client, ["PUT"]),
+    ("/clients/{client_id}", delete_client, ["DELETE"]),
+    ("/faults", faults, ["GET", "POST", "DELETE"]),
+    ("/keys", keys, ["GET"]),
+    ("/keys/rotate", rotate_keys, ["POST"]),
+]
 
 
-async def defects(request: Request) -> Response:
-    """GET /_stub/defects: the seeded defects switched on (config only; read-only here)."""
-    return _ok({"defects": sorted(_stub(request).config.defects)})
-
-
-def control_routes(prefix: str) -> list[Route]:
-    """Every control-plane route under the prefix."""
-    return [
-        Route(prefix + "/reset", reset, methods=["POST"]),
-        Route(prefix + "/personas", list_personas, methods=["GET"]),
-        Route(prefix + "/personas/reset", reset_personas, methods=["POST"]),
-        Route(prefix + "/personas/{key}", put_persona, methods=["PUT"]),
-        Route(prefix + "/personas/{key}", delete_persona, methods=["DELETE"]),
-        Route(prefix + "/clients", list_clients, methods=["GET"]),
-        Route(prefix + "/clients/{client_id}", put_client, methods=["PUT"]),
-        Route(prefix + "/clients/{client_id}", delete_client, methods=["DELETE"]),
-        Route(prefix + "/faults", faults, methods=["GET", "POST", "DELETE"]),
-        Route(prefix + "/keys", keys, methods=["GET"]),
-        Route(prefix + "/keys/rotate", rotate_keys, methods=["POST"]),
-        Route(prefix + "/requests", requests_received, methods=["GET", "DELETE"]),
-        Route(prefix + "/defects", defects, methods=["GET"]),
-    ]
+def vneid_control_routes(config: VneidConfig) -> list[Route]:
+    """The whole control plane under `control_prefix`: the shared verbs, then VNeID's own."""
+    return control_routes(config.control_prefix, own=OWN_ROUTES)

@@ -1,86 +1,69 @@
-"""Seeded defects: switches that break exactly one requirement, for the kit's own tests."""
+"""Seeded defects: switches that break exactly one requirement, for the kit's own tests.
+
+The one list of them (stubs/defect_catalogue.py gives the shape): the README's defects table,
+the config's check of `defects = [...]`, `VneidConfig.has_defect`, the control plane's
+`GET /_stub/defects` and the kit's self-check (tests/selfcheck) all read `CATALOGUE`.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
+from stubs.defect_catalogue import Defect, DefectCatalogue
 
-
-class Defect(Enum):
-    """One way the stub VNeID can break a requirement; the value is the config name."""
-
-    REDIRECT_URI_PREFIX_MATCH = "redirect_uri_prefix_match"
-    REDIRECT_ON_UNKNOWN_CLIENT = "redirect_on_unknown_client"
-    PKCE_NOT_REQUIRED = "pkce_not_required"
-    PKCE_VERIFIER_NOT_CHECKED = "pkce_verifier_not_checked"
-    CODES_REUSABLE = "codes_reusable"
-    CODES_NEVER_EXPIRE = "codes_never_expire"
-    CODE_NOT_BOUND_TO_CLIENT = "code_not_bound_to_client"
-    CODE_NOT_BOUND_TO_REDIRECT_URI = "code_not_bound_to_redirect_uri"
-    ISS_OMITTED = "iss_omitted"
-    ISS_NOT_ADVERTISED = "iss_not_advertised"
-    STATE_DROPPED = "state_dropped"
-    STATE_TRUNCATED = "state_truncated"
-    LEVEL1_TOKENS_ISSUED = "level1_tokens_issued"
-    ID_TOKEN_MISSING_NONCE = "id_token_missing_nonce"
-    ID_TOKEN_MISSING_ID_NUMBER = "id_token_missing_id_number"
-    JWKS_DROPS_PREVIOUS_KEY = "jwks_drops_previous_key"
-    ISSUER_MISMATCH = "issuer_mismatch"
-    CONSENT_SKIPPED = "consent_skipped"
-    CANCEL_NOT_ACCESS_DENIED = "cancel_not_access_denied"
-    NO_LOCKOUT = "no_lockout"
-    MALFORMED_INPUT_500 = "malformed_input_500"
-    VERSION_STRING_COMPARE = "version_string_compare"
-    VERSION_MIN_EXCLUSIVE = "version_min_exclusive"
-    NINE_DIGIT_ID_ACCEPTED = "nine_digit_id_accepted"
-    ID_NUMBER_LEADING_ZEROS_DROPPED = "id_number_leading_zeros_dropped"
-    APP_LINKS_UNVERIFIED = "app_links_unverified"
-    NOT_INSTALLED_DEAD_END = "not_installed_dead_end"
-    WEB_FALLBACK_OFF_ORIGIN = "web_fallback_off_origin"
-    # Misses a SHOULD only: the kit reports a warning, not a failure (DEFECT_RECOMMENDATIONS).
-    WRONG_METHOD_404 = "wrong_method_404"
-    REPLAY_KEEPS_TOKENS = "replay_keeps_tokens"
-
-
-# Which requirement each defect breaks; the README table is written from this.
-DEFECT_REQUIREMENTS: dict[Defect, str] = {
-    Defect.REDIRECT_URI_PREFIX_MATCH: "IDP-01",
-    Defect.REDIRECT_ON_UNKNOWN_CLIENT: "IDP-02",
-    Defect.PKCE_NOT_REQUIRED: "IDP-03",
-    Defect.PKCE_VERIFIER_NOT_CHECKED: "IDP-03",
-    Defect.CODES_REUSABLE: "IDP-04",
-    Defect.CODES_NEVER_EXPIRE: "IDP-04",
-    Defect.CODE_NOT_BOUND_TO_CLIENT: "IDP-04",
-    Defect.CODE_NOT_BOUND_TO_REDIRECT_URI: "IDP-04",
-    Defect.ISS_OMITTED: "IDP-05",
-    Defect.ISS_NOT_ADVERTISED: "IDP-05",
-    Defect.STATE_DROPPED: "IDP-06",
-    Defect.STATE_TRUNCATED: "IDP-06",
-    Defect.LEVEL1_TOKENS_ISSUED: "IDP-07",
-    Defect.ID_TOKEN_MISSING_NONCE: "IDP-08",
-    Defect.ID_TOKEN_MISSING_ID_NUMBER: "IDP-08",
-    Defect.JWKS_DROPS_PREVIOUS_KEY: "IDP-08",
-    Defect.ISSUER_MISMATCH: "IDP-09",
-    Defect.CONSENT_SKIPPED: "IDP-11",
-    Defect.CANCEL_NOT_ACCESS_DENIED: "IDP-12",
-    Defect.NO_LOCKOUT: "IDP-13",
-    Defect.MALFORMED_INPUT_500: "IDP-14",
-    Defect.VERSION_STRING_COMPARE: "APP-08",
-    Defect.VERSION_MIN_EXCLUSIVE: "N-VER-1",
-    Defect.NINE_DIGIT_ID_ACCEPTED: "APP-07",
-    Defect.ID_NUMBER_LEADING_ZEROS_DROPPED: "APP-07",
-    Defect.APP_LINKS_UNVERIFIED: "APP-01",
-    Defect.NOT_INSTALLED_DEAD_END: "APP-06",
-    Defect.WEB_FALLBACK_OFF_ORIGIN: "APP-06",
-    Defect.WRONG_METHOD_404: "IDP-14",
-    Defect.REPLAY_KEEPS_TOKENS: "IDP-04",
-}
-
-# Defects that miss a recommendation of their requirement (a SHOULD of the cited clause): the
-# kit must report them as a warning under that key, and as a failure only when escalated.
-DEFECT_RECOMMENDATIONS: dict[Defect, str] = {
-    Defect.WRONG_METHOD_404: "IDP-14/405",
-    Defect.REPLAY_KEEPS_TOKENS: "IDP-04/revoke-on-replay",
+CATALOGUE = DefectCatalogue("stub VNeID", (
+    Defect("redirect_uri_prefix_match", "IDP-01",
+           "a `redirect_uri` that merely starts with a registered one is accepted"),
+    Defect("redirect_on_unknown_client", "IDP-02",
+           "unknown client / redirect → redirect with `error=unauthorized_client` instead of "
+           "the error page"),
+    Defect("pkce_not_required", "IDP-03", "missing challenge and `plain` accepted"),
+    Defect("pkce_verifier_not_checked", "IDP-03", "any `code_verifier` accepted"),
+    Defect("codes_reusable", "IDP-04", "a code can be redeemed again"),
+    Defect("codes_never_expire", "IDP-04", "`code_ttl_seconds` ignored"),
+    Defect("code_not_bound_to_client", "IDP-04", "another client can redeem the code"),
+    Defect("code_not_bound_to_redirect_uri", "IDP-04",
+           "`redirect_uri` at the token endpoint not compared"),
+    Defect("iss_omitted", "IDP-05", "no `iss` in authorization responses"),
+    Defect("iss_not_advertised", "IDP-05",
+           "metadata lacks `authorization_response_iss_parameter_supported`"),
+    Defect("state_dropped", "IDP-06", "`state` not returned"),
+    Defect("state_truncated", "IDP-06", "only the first 8 characters of `state` returned"),
+    Defect("level1_tokens_issued", "IDP-07",
+           "level 1 asked for level 2 gets consent and a level 1 token"),
+    Defect("id_token_missing_nonce", "IDP-08", "no `nonce` in the ID token"),
+    Defect("id_token_missing_id_number", "IDP-08", "no ID number claim in the ID token"),
+    Defect("jwks_drops_previous_key", "IDP-08",
+           "the JWKS publishes only the current key during a rotation"),
+    Defect("issuer_mismatch", "IDP-09",
+           "discovery `issuer` has a trailing `/` the tokens and responses lack"),
+    Defect("consent_skipped", "IDP-11",
+           "the code is handed back right after the passcode, no consent screen"),
+    Defect("cancel_not_access_denied", "IDP-12",
+           "decline hands back `error=interaction_required`"),
+    Defect("no_lockout", "IDP-13", "wrong attempts are counted but never lock"),
+    Defect("malformed_input_500", "IDP-14", "malformed parameters get a bare HTTP 500"),
+    # The next two (and nine_digit_id_accepted) miss a SHOULD only: the kit reports a warning
+    # under the recommendation's key, and a failure only when that key is escalated.
+    Defect("wrong_method_404", "IDP-14",
+           "a wrong method on an endpoint is answered 404 instead of 405", "IDP-14/405"),
+    Defect("replay_keeps_tokens", "IDP-04",
+           "a replayed code is refused but the tokens it gave stay valid",
+           "IDP-04/revoke-on-replay"),
+    Defect("version_string_compare", "APP-08",
+           "VNeID versions compared as strings (`10.0` < `2.1.0`)"),
+    Defect("version_min_exclusive", "N-VER-1", "2.1.0 itself refused"),
     # A 9-digit old ID is looked up as credentials (and so refused as "wrong ID number or
     # password"), not refused as input: it logs no one in, but counts towards a lockout.
-    Defect.NINE_DIGIT_ID_ACCEPTED: "APP-07/refused-as-input",
-}
+    Defect("nine_digit_id_accepted", "APP-07",
+           "a 9-digit number is looked up instead of refused with its message",
+           "APP-07/refused-as-input"),
+    Defect("id_number_leading_zeros_dropped", "APP-07",
+           "the ID number goes through `int()` (leading zeros lost)"),
+    Defect("app_links_unverified", "APP-01",
+           "`assetlinks.json` names another package (`com.example.unrelated`) and "
+           "`apple-app-site-association` answers 404"),
+    Defect("not_installed_dead_end", "APP-06",
+           "the not-installed screen shows neither `store-link` nor `web-fallback`"),
+    Defect("web_fallback_off_origin", "APP-06",
+           "the not-installed screen's `web-fallback` points to `off_origin_fallback_url` "
+           "(plain http, another host)"),
+))

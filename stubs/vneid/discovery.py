@@ -5,7 +5,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from stubs.vneid.defects import Defect
 from stubs.vneid.stub_state import StubState
 
 
@@ -13,7 +12,7 @@ def discovery_document(stub: StubState) -> dict:
     """What the stub advertises (OIDC Discovery §3, RFC 8414, RFC 9207 §3)."""
     config = stub.config
     issuer = config.issuer
-    if config.has_defect(Defect.ISSUER_MISMATCH):
+    if config.has_defect("issuer_mismatch"):
         issuer += "/"
     document = {
         "issuer": issuer,
@@ -37,7 +36,7 @@ def discovery_document(stub: StubState) -> dict:
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
     }
-    if config.has_defect(Defect.ISS_NOT_ADVERTISED):
+    if config.has_defect("iss_not_advertised"):
         del document["authorization_response_iss_parameter_supported"]
     return document
 
@@ -51,6 +50,6 @@ async def jwks(request: Request) -> JSONResponse:
     """GET the JWKS: the current key and, during rotation, the previous one (IDP-08)."""
     stub: StubState = request.app.state.stub
     document = stub.keys.jwks()
-    if stub.config.has_defect(Defect.JWKS_DROPS_PREVIOUS_KEY):
+    if stub.config.has_defect("jwks_drops_previous_key"):
         document = {"keys": document["keys"][:1]}
     return JSONResponse(document, headers={"Cache-Control": "public, max-age=60"})

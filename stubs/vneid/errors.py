@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from stubs.vneid.defects import Defect
 from stubs.params import MalformedRequest
 from stubs.vneid.screens import render_screen
 
@@ -93,7 +92,7 @@ async def handle_screen_error(request: Request, exc: Exception) -> Response:
 
 async def handle_malformed(request: Request, exc: Exception) -> Response:
     """Unreadable parameters: invalid_request (IDP-14)."""
-    if request.app.state.stub.config.has_defect(Defect.MALFORMED_INPUT_500):
+    if request.app.state.stub.config.has_defect("malformed_input_500"):
         return PlainTextResponse("Internal Server Error", status_code=500)
     if _is_screen(request):
         return error_page(request, "Yêu cầu không hợp lệ: " + _vietnamese_reason(exc))
@@ -119,7 +118,7 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     """Unknown paths and wrong methods, in the same two shapes as every other error."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405 and request.app.state.stub.config.has_defect(
-            Defect.WRONG_METHOD_404) and not _is_screen(request):
+            "wrong_method_404") and not _is_screen(request):
         return oauth_error_response("not_found", "no such endpoint", 404)
     if exc.status_code == 405:
         if _is_screen(request):

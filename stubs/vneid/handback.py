@@ -7,7 +7,6 @@ from urllib.parse import quote, urlencode
 
 from starlette.responses import RedirectResponse
 
-from stubs.vneid.defects import Defect
 from stubs.vneid.faults import AuthorizationResponseFault
 from stubs.vneid.grants import CodeGrant
 from stubs.vneid.stub_state import StubState
@@ -21,9 +20,9 @@ def _response_state(stub: StubState, state: str | None, faults: set) -> str | No
     """The state to send back: unchanged unless a defect or fault says otherwise."""
     if state is None:
         return None
-    if stub.config.has_defect(Defect.STATE_DROPPED):
+    if stub.config.has_defect("state_dropped"):
         return None
-    if stub.config.has_defect(Defect.STATE_TRUNCATED):
+    if stub.config.has_defect("state_truncated"):
         state = state[:8]
     if AuthorizationResponseFault.MISSING_STATE in faults:
         return None
@@ -35,7 +34,7 @@ def _response_state(stub: StubState, state: str | None, faults: set) -> str | No
 
 def _response_iss(stub: StubState, faults: set) -> str | None:
     """The iss to send back: the issuer unless a defect or fault says otherwise."""
-    if stub.config.has_defect(Defect.ISS_OMITTED):
+    if stub.config.has_defect("iss_omitted"):
         return None
     if AuthorizationResponseFault.MISSING_ISS in faults:
         return None

@@ -11,7 +11,6 @@ import secrets
 from joserfc import jwt
 
 from stubs.vneid.config import VneidConfig
-from stubs.vneid.defects import Defect
 from stubs.vneid.faults import ArmedFault, IdTokenFault
 from stubs.vneid.grants import CodeGrant
 from stubs.vneid.keys import generate_signing_key
@@ -61,9 +60,9 @@ def id_token_claims(stub: StubState, grant: CodeGrant, persona: Persona, now: in
         "birthdate": persona.birthdate,
     }
     claims.update(phone_claims(persona, grant.request.scope))
-    if grant.request.nonce is not None and not config.has_defect(Defect.ID_TOKEN_MISSING_NONCE):
+    if grant.request.nonce is not None and not config.has_defect("id_token_missing_nonce"):
         claims["nonce"] = grant.request.nonce
-    if config.has_defect(Defect.ID_TOKEN_MISSING_ID_NUMBER):
+    if config.has_defect("id_token_missing_id_number"):
         del claims[config.id_number_claim]
     return claims
 

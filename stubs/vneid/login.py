@@ -12,7 +12,6 @@ from starlette.responses import Response
 from stubs.redaction import witness
 from stubs.vneid.authorize import render_login
 from stubs.vneid.consent import EXPIRED_MESSAGE, issue_code_and_hand_back, render_consent
-from stubs.vneid.defects import Defect
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import Transaction
 from stubs.vneid.handback import hand_back_error
@@ -63,7 +62,7 @@ def _render_passcode(request: Request, tx: Transaction, *, form_error: str | Non
 def _count_failure(request: Request, tx: Transaction, persona: Persona) -> Persona:
     """Count a wrong password or passcode; a lockout ends the transaction."""
     stub: StubState = request.app.state.stub
-    threshold = None if stub.config.has_defect(Defect.NO_LOCKOUT) else stub.config.lockout_threshold
+    threshold = None if stub.config.has_defect("no_lockout") else stub.config.lockout_threshold
     persona = stub.personas.record_failure(persona.id_number, threshold)
     # The persona key is test data, not a credential; the ID number stays out of the log.
     log.info("login: wrong credentials for persona %s (%d)", persona.key,
@@ -75,13 +74,13 @@ def _count_failure(request: Request, tx: Transaction, persona: Persona) -> Perso
 
 def _entered_id_number(config, raw: str) -> tuple[str | None, str | None]:
     """The ID number to look up, or the form error to show (APP-07)."""
-    if config.has_defect(Defect.NINE_DIGIT_ID_ACCEPTED) and _NINE_DIGITS.fullmatch(raw):
+    if config.has_defect("nine_digit_id_accepted") and _NINE_DIGITS.fullmatch(raw):
         return raw, None
     if _NINE_DIGITS.fullmatch(raw):
         return None, OLD_ID_MESSAGE
     if not _TWELVE_DIGITS.fullmatch(raw):
         return None, ID_FORMAT_MESSAGE
-    if config.has_defect(Defect.ID_NUMBER_LEADING_ZEROS_DROPPED):
+    if config.has_defect("id_number_leading_zeros_dropped"):
         return str(int(raw)), None
     return raw, None
 
@@ -140,13 +139,13 @@ async def passcode(request: Request) -> Response:
     stub.personas.record_success(persona.id_number)
     tx.auth_time = int(stub.clock())
     if (persona.level < 2 and tx.request.level2_requested
-            and not config.has_defect(Defect.LEVEL1_TOKENS_ISSUED)):
+            and not config.has_defect("level1_tokens_issued")):
         # Refused before consent: a lower level is never issued when level 2 was asked (IDP-07).
         stub.grants.end_transaction(tx)
         return hand_back_error(stub, tx.request.redirect_uri, tx.request.state,
                                "unmet_authentication_requirements",
                                "the account is not level 2")
-    if config.has_defect(Defect.CONSENT_SKIPPED):
+    if config.has_defect("consent_skipped"):
         return issue_code_and_hand_back(stub, tx, persona)
     tx.stage = "consent"
     return render_consent(request, tx)

@@ -15,7 +15,6 @@ from starlette.responses import JSONResponse
 from stubs.pkce import s256_challenge
 from stubs.redaction import witness
 from stubs.vneid.config import ClientRegistration
-from stubs.vneid.defects import Defect
 from stubs.vneid.errors import OAuthError
 from stubs.vneid.grants import CodeGrant
 from stubs.vneid.id_tokens import build_id_token
@@ -72,7 +71,7 @@ def authenticate_client(
 
 def _check_pkce(stub: StubState, grant: CodeGrant, verifier: str | None) -> None:
     """The code_verifier must hash to the code's challenge (RFC 7636 §4.6)."""
-    if stub.config.has_defect(Defect.PKCE_VERIFIER_NOT_CHECKED):
+    if stub.config.has_defect("pkce_verifier_not_checked"):
         return
     challenge = grant.request.code_challenge
     if challenge is None:
@@ -93,17 +92,17 @@ def redeem_code(stub: StubState, client: ClientRegistration, values: dict[str, s
     grant = stub.grants.codes.get(code)
     if grant is None:
         raise OAuthError("invalid_grant", "unknown code")
-    if grant.used and not config.has_defect(Defect.CODES_REUSABLE):
-        if not config.has_defect(Defect.REPLAY_KEEPS_TOKENS):
+    if grant.used and not config.has_defect("codes_reusable"):
+        if not config.has_defect("replay_keeps_tokens"):
             stub.grants.revoke_tokens_of(grant)
         raise OAuthError("invalid_grant", "code already used; tokens issued from it are revoked")
-    if grant.expires_at <= stub.clock() and not config.has_defect(Defect.CODES_NEVER_EXPIRE):
+    if grant.expires_at <= stub.clock() and not config.has_defect("codes_never_expire"):
         raise OAuthError("invalid_grant", "code expired")
     if (grant.request.client_id != client.client_id
-            and not config.has_defect(Defect.CODE_NOT_BOUND_TO_CLIENT)):
+            and not config.has_defect("code_not_bound_to_client")):
         raise OAuthError("invalid_grant", "code was issued to another client")
     if (values.get("redirect_uri") != grant.request.redirect_uri
-            and not config.has_defect(Defect.CODE_NOT_BOUND_TO_REDIRECT_URI)):
+            and not config.has_defect("code_not_bound_to_redirect_uri")):
         raise OAuthError("invalid_grant", "redirect_uri differs from the authorization request")
     _check_pkce(stub, grant, values.get("code_verifier"))
     grant.used = True

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stubs.vneid.config import PACKAGED_PERSONAS, ConfigError, VneidConfig, load_config
+from stubs.settings import ConfigError, Settings, replace_settings
+from stubs.vneid.config import PACKAGED_PERSONAS, ClientRegistration, VneidConfig, load_config
 from stubs.vneid.personas import load_personas
 from stubs.vneid.versions import AppVersion, UnparsableVersion, meets_minimum
 
@@ -60,8 +62,14 @@ redirect_uris = ["https://rp.test/cb"]
         ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = "s"\n'
          'redirect_uris = "https://x"', "redirect_uris"),
         ("this is not toml", "not valid TOML"),
-        ('contract_markup = "no"', "contract_markup: must be true or false"),
-        ("lockout_threshold = true", "lockout_threshold: unsupported boolean"),
+        ('contract_markup = "no"', "contract_markup: expected `bool`, got `str`"),
+        ("lockout_threshold = true", "lockout_threshold: expected `int`, got `bool`"),
+        ('personas_file = 3', "personas_file: expected a path string"),
+        ('control_prefix = "_stub"', "control_prefix: must start with '/'"),
+        ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = ""\n'
+         'redirect_uris = ["https://x"]', r"clients\[0\]: client_secret: must not be empty"),
+        ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = "s"\n'
+         'redirect_uris = ["https://x"]\nscope = "openid"', r"clients\[0\]\.scope: unknown setting"),
     ],
 )
 def test_bad_config_errors_name_the_key(tmp_path, text, key):
@@ -69,6 +77,41 @@ def test_bad_config_errors_name_the_key(tmp_path, text, key):
     path.write_text(text, "utf-8")
     with pytest.raises(ConfigError, match=key):
         load_config(path)
+
+
+def test_the_config_is_a_frozen_settings_struct_replaced_and_checked_by_msgspec():
+    config = VneidConfig(issuer="https://idp.test")
+    assert isinstance(config, Settings)
+    with pytest.raises(AttributeError):
+        config.issuer = "https://other.test"  # type: ignore[misc]
+    assert msgspec.structs.replace(config, lockout_threshold=3).lockout_threshold == 3
+    assert replace_settings(config, defects=["no_lockout"]).defects == frozenset({"no_lockout"})
+    with pytest.raises(ConfigError, match="lockout_threshold: must be at least 1"):
+        msgspec.structs.replace(config, lockout_threshold=0)
+    with pytest.raises(ConfigError, match="lockout_threshold: expected `int`"):
+        replace_settings(config, lockout_threshold="3")
+
+
+def test_config_built_in_code_keeps_tuples_and_paths():
+    config = VneidConfig(clients=[ClientRegistration(
+        client_id="a", client_name="A", client_secret="s", redirect_uris=["https://rp.test/cb"])],
+        personas_file=str(PACKAGED_PERSONAS), defects=["no_lockout"])
+    assert config.clients[0].redirect_uris == ("https://rp.test/cb",)
+    assert isinstance(config.clients, tuple) and config.personas_file == PACKAGED_PERSONAS
+    assert config.defects == frozenset({"no_lockout"}) and config.has_defect("no_lockout")
+
+
+def test_repr_never_shows_a_secret():
+    config = VneidConfig(clients=(ClientRegistration(
+        client_id="a", client_name="A", client_secret="client-secret-value",
+        redirect_uris=("https://rp.test/cb",)),),
+        control_token="control-token-value", subject_secret="subject-secret-value")
+    for shown in (repr(config), str(config), repr(config.clients[0]),
+                  repr(list(config.__rich_repr__()))):
+        for secret in ("client-secret-value", "control-token-value", "subject-secret-value"):
+            assert secret not in shown
+    assert "client_id='a'" in repr(config) and "control_token=[redacted]" in repr(config)
+    assert "control_token=None" in repr(VneidConfig())
 
 
 def test_unknown_override_is_refused():

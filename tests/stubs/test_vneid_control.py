@@ -7,8 +7,11 @@ import json
 import pytest
 from joserfc import jwk, jwt
 
+from stubs.clock import StubClock
+from stubs.vneid.defects import CATALOGUE
 from tests.stubs.vneid_flow import (
     CLIENT_SECRET,
+    CONTROL_TOKEN,
     L2_ACTIVE,
     FakeClock,
     LoginFlow,
@@ -213,12 +216,134 @@ async def test_control_plane_refuses_non_json_bodies():
     assert response.status_code == 400 and bad_json.status_code == 400
 
 
-async def test_defects_are_listed_read_only():
-    async with stub_client(stub_config(defects=frozenset({"no_lockout"}))) as client:
+async def test_defects_are_listed_read_only_with_what_each_breaks():
+    defects = frozenset({"replay_keeps_tokens", "no_lockout"})
+    async with stub_client(stub_config(defects=defects)) as client:
         listed = (await client.get("/_stub/defects", headers=control_headers())).json()
         post = await client.post("/_stub/defects", headers=control_headers())
-    assert listed == {"defects": ["no_lockout"]}
+    assert listed == {"defects": [
+        {"name": "no_lockout", "requirement": "IDP-13", "recommendation": None},
+        {"name": "replay_keeps_tokens", "requirement": "IDP-04",
+         "recommendation": "IDP-04/revoke-on-replay"}]}
     assert post.status_code == 405
+
+
+async def test_no_defect_is_listed_by_default():
+    async with stub_client() as client:
+        listed = (await client.get("/_stub/defects", headers=control_headers())).json()
+    assert listed == {"defects": []}
+
+
+async def test_health_needs_no_token_and_tells_nothing():
+    async with stub_client() as client:
+        health = await client.get("/_stub/health")
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+
+
+async def test_the_clock_is_read_moved_and_put_back():
+    async with stub_client() as client:
+        before = (await client.get("/_stub/clock", headers=control_headers())).json()
+        moved = (await client.post("/_stub/clock", headers=control_headers(),
+                                   json={"advance_seconds": 3600})).json()
+        back = (await client.delete("/_stub/clock", headers=control_headers())).json()
+    assert before["offset_seconds"] == 0.0
+    assert moved["offset_seconds"] == 3600.0
+    assert moved["now"] - before["now"] >= 3600
+    assert back["offset_seconds"] == 0.0 and back["now"] < moved["now"]
+
+
+async def test_a_moved_clock_expires_codes():
+    async with stub_client() as client:
+        flow = LoginFlow(client)
+        code = (await flow.code_for(L2_ACTIVE))["code"]
+        await client.post("/_stub/clock", headers=control_headers(),
+                          json={"advance_seconds": 61})
+        response = await flow.redeem(code)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("body", [{"advance_seconds": -1}, {"advance_seconds": "60"},
+                                  {"advance_seconds": True}, {}, [60],
+                                  {"advance_seconds": 10**10}])
+async def test_a_bad_clock_body_is_invalid_request(body):
+    async with stub_client() as client:
+        response = await client.post("/_stub/clock", headers=control_headers(), json=body)
+        after = (await client.get("/_stub/clock", headers=control_headers())).json()
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "advance_seconds" in response.json()["error_description"]
+    assert after["offset_seconds"] == 0.0
+
+
+async def test_a_clock_body_that_is_not_json_is_invalid_request():
+    async with stub_client() as client:
+        response = await client.post("/_stub/clock", content=b"{bad",
+                                     headers={**control_headers(),
+                                              "content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+async def test_the_clock_needs_the_token(method):
+    async with stub_client() as client:
+        response = await client.request(method, "/_stub/clock", json={"advance_seconds": 1})
+    assert response.status_code == 401 and response.json()["error"] == "invalid_token"
+
+
+async def test_a_clock_given_by_the_caller_is_read_but_not_moved():
+    clock = FakeClock()
+    async with stub_client(clock=clock) as client:
+        read = (await client.get("/_stub/clock", headers=control_headers())).json()
+        moved = await client.post("/_stub/clock", headers=control_headers(),
+                                  json={"advance_seconds": 5})
+    assert read["now"] == clock.now
+    assert moved.status_code == 400 and moved.json()["error"] == "invalid_request"
+
+
+async def test_the_clock_given_by_the_harness_is_shared_and_moved():
+    clock = StubClock()
+    async with stub_client(clock=clock) as client:
+        await client.post("/_stub/clock", headers=control_headers(), json={"advance_seconds": 9})
+    assert clock.offset == 9.0
+
+
+async def test_state_counts_what_the_stub_holds_never_the_values():
+    async with stub_client() as client:
+        fresh = (await client.get("/_stub/state", headers=control_headers())).json()
+        flow = LoginFlow(client)
+        code = (await flow.code_for(L2_ACTIVE))["code"]
+        token = (await flow.redeem(code)).json()["access_token"]
+        await client.post("/_stub/faults", headers=control_headers(),
+                          json={"fault": "WRONG_NONCE", "count": 2})
+        busy = await client.get("/_stub/state", headers=control_headers())
+        await client.post("/_stub/reset", headers=control_headers())
+        after_reset = (await client.get("/_stub/state", headers=control_headers())).json()
+        unauthorised = await client.get("/_stub/state")
+    assert fresh == {"personas": 9, "clients": 1, "published_keys": 1, "transactions": 0,
+                     "codes": 0, "access_tokens": 0, "armed_faults": 0, "requests": 0}
+    counts = busy.json()
+    assert counts["codes"] == 1 and counts["access_tokens"] == 1
+    assert counts["armed_faults"] == 1 and counts["requests"] > 0
+    assert all(isinstance(v, int) for v in counts.values())
+    assert code not in busy.text and token not in busy.text
+    assert after_reset == fresh
+    assert unauthorised.status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/_stub/health", "/_stub/clock", "/_stub/state",
+                                  "/_stub/defects", "/_stub/personas"])
+async def test_without_a_token_no_control_route_exists(path):
+    async with stub_client(stub_config(control_token=None)) as client:
+        response = await client.get(path, headers=control_headers())
+    assert response.status_code == 404
+
+
+async def test_the_shared_state_is_the_controlled_object():
+    async with stub_client() as client:
+        state = client.app.state.control
+    assert state is client.app.state.stub
+    assert state.control_token == CONTROL_TOKEN and state.defects_on == frozenset()
+    assert state.defect_catalogue is CATALOGUE
 
 
 async def test_error_redirect_from_unknown_flow_is_logged_too():

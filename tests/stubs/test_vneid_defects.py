@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from stubs.settings import ConfigError
 from stubs.vneid.config import ClientRegistration
-from stubs.vneid.defects import DEFECT_REQUIREMENTS, Defect
+from stubs.vneid.defects import CATALOGUE
 from tests.stubs.vneid_flow import (
     ISSUER,
     L1_ACTIVE,
@@ -29,8 +30,9 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 Probe = Callable[[httpx.AsyncClient, FakeClock], Awaitable[bool]]
-PROBES: dict[Defect, Probe] = {}
-OTHER = ClientRegistration("other", "Other", "other-secret", ("https://other.test/cb",))
+PROBES: dict[str, Probe] = {}
+OTHER = ClientRegistration(client_id="other", client_name="Other", client_secret="other-secret",
+                           redirect_uris=("https://other.test/cb",))
 
 
 @pytest.fixture
@@ -38,10 +40,10 @@ def anyio_backend():
     return "asyncio"
 
 
-def probe(defect: Defect):
-    """Register the check of the requirement that `defect` breaks."""
+def probe(defect: str):
+    """Register the check of the requirement that `defect` (a name in CATALOGUE) breaks."""
     def register(check: Probe) -> Probe:
-        PROBES[defect] = check
+        PROBES[CATALOGUE.require(defect)] = check
         return check
     return register
 
@@ -57,33 +59,33 @@ async def _token_response(client, person=L2_ACTIVE) -> tuple[LoginFlow, dict]:
     return flow, response.json()
 
 
-@probe(Defect.REDIRECT_URI_PREFIX_MATCH)
+@probe("redirect_uri_prefix_match")
 async def exact_redirect_uri(client, clock):
     response = await LoginFlow(client).open(redirect_uri=REDIRECT_URI + "/../evil")
     return read_screen(response).screen == "vneid-request-error"
 
 
-@probe(Defect.REDIRECT_ON_UNKNOWN_CLIENT)
+@probe("redirect_on_unknown_client")
 async def error_page_for_unknown_client(client, clock):
     response = await LoginFlow(client).open(client_id="nobody",
                                             redirect_uri="https://evil.test/cb")
     return "location" not in response.headers
 
 
-@probe(Defect.PKCE_NOT_REQUIRED)
+@probe("pkce_not_required")
 async def challenge_required(client, clock):
     response = await LoginFlow(client).open(code_challenge=None, code_challenge_method=None)
     return response.is_redirect and callback_params(response).get("error") == "invalid_request"
 
 
-@probe(Defect.PKCE_VERIFIER_NOT_CHECKED)
+@probe("pkce_verifier_not_checked")
 async def verifier_checked(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
     return (await flow.redeem(code, verifier=pkce_pair()[0])).status_code == 400
 
 
-@probe(Defect.CODES_REUSABLE)
+@probe("codes_reusable")
 async def code_single_use(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
@@ -91,7 +93,7 @@ async def code_single_use(client, clock):
     return (await flow.redeem(code)).status_code == 400
 
 
-@probe(Defect.CODES_NEVER_EXPIRE)
+@probe("codes_never_expire")
 async def code_expires(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
@@ -99,7 +101,7 @@ async def code_expires(client, clock):
     return (await flow.redeem(code)).status_code == 400
 
 
-@probe(Defect.CODE_NOT_BOUND_TO_CLIENT)
+@probe("code_not_bound_to_client")
 async def code_bound_to_client(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
@@ -109,34 +111,34 @@ async def code_bound_to_client(client, clock):
     return response.status_code == 400
 
 
-@probe(Defect.CODE_NOT_BOUND_TO_REDIRECT_URI)
+@probe("code_not_bound_to_redirect_uri")
 async def code_bound_to_redirect(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
     return (await flow.redeem(code, redirect_uri="https://other.test/cb")).status_code == 400
 
 
-@probe(Defect.ISS_OMITTED)
+@probe("iss_omitted")
 async def iss_in_response(client, clock):
     return (await LoginFlow(client).code_for(L2_ACTIVE)).get("iss") == ISSUER
 
 
-@probe(Defect.ISS_NOT_ADVERTISED)
+@probe("iss_not_advertised")
 async def iss_advertised(client, clock):
     doc = (await client.get("/.well-known/openid-configuration")).json()
     return doc.get("authorization_response_iss_parameter_supported") is True
 
 
-@probe(Defect.STATE_DROPPED)
+@probe("state_dropped")
 async def state_echoed(client, clock):
     flow = LoginFlow(client)
     return (await flow.code_for(L2_ACTIVE)).get("state") == flow.state
 
 
-PROBES[Defect.STATE_TRUNCATED] = state_echoed
+PROBES[CATALOGUE.require("state_truncated")] = state_echoed
 
 
-@probe(Defect.LEVEL1_TOKENS_ISSUED)
+@probe("level1_tokens_issued")
 async def level1_refused(client, clock):
     flow = LoginFlow(client)
     login = read_screen(await flow.open())
@@ -147,33 +149,33 @@ async def level1_refused(client, clock):
         "unmet_authentication_requirements")
 
 
-@probe(Defect.ID_TOKEN_MISSING_NONCE)
+@probe("id_token_missing_nonce")
 async def nonce_in_token(client, clock):
     flow, body = await _token_response(client)
     return _claims(body["id_token"]).get("nonce") == flow.nonce
 
 
-@probe(Defect.ID_TOKEN_MISSING_ID_NUMBER)
+@probe("id_token_missing_id_number")
 async def id_number_in_token(client, clock):
     _, body = await _token_response(client)
     return _claims(body["id_token"]).get("id_number") == L2_ACTIVE["id_number"]
 
 
-@probe(Defect.JWKS_DROPS_PREVIOUS_KEY)
+@probe("jwks_drops_previous_key")
 async def previous_key_kept(client, clock):
     before = (await client.get("/jwks")).json()["keys"][0]["kid"]
     await client.post("/_stub/keys/rotate", headers=control_headers())
     return before in {k["kid"] for k in (await client.get("/jwks")).json()["keys"]}
 
 
-@probe(Defect.ISSUER_MISMATCH)
+@probe("issuer_mismatch")
 async def issuer_matches(client, clock):
     doc = (await client.get("/.well-known/openid-configuration")).json()
     _, body = await _token_response(client)
     return doc["issuer"] == _claims(body["id_token"])["iss"] == ISSUER
 
 
-@probe(Defect.CONSENT_SKIPPED)
+@probe("consent_skipped")
 async def consent_shown(client, clock):
     flow = LoginFlow(client)
     login = read_screen(await flow.open())
@@ -183,7 +185,7 @@ async def consent_shown(client, clock):
     return "location" not in response.headers and read_screen(response).screen == "vneid-consent"
 
 
-@probe(Defect.CANCEL_NOT_ACCESS_DENIED)
+@probe("cancel_not_access_denied")
 async def cancel_is_access_denied(client, clock):
     flow = LoginFlow(client)
     consent = await flow.login_until_consent(L2_ACTIVE)
@@ -191,7 +193,7 @@ async def cancel_is_access_denied(client, clock):
         "access_denied")
 
 
-@probe(Defect.NO_LOCKOUT)
+@probe("no_lockout")
 async def lockout(client, clock):
     flow = LoginFlow(client)
     screen = read_screen(await flow.open())
@@ -201,19 +203,19 @@ async def lockout(client, clock):
     return screen.outcome == "VNEID_LOCKED"
 
 
-@probe(Defect.MALFORMED_INPUT_500)
+@probe("malformed_input_500")
 async def malformed_is_400(client, clock):
     response = await client.post("/token", content=b"code=%zz",
                                  headers={"content-type": "application/x-www-form-urlencoded"})
     return response.status_code == 400
 
 
-@probe(Defect.WRONG_METHOD_404)
+@probe("wrong_method_404")
 async def wrong_method_is_405(client, clock):
     return (await client.get("/token")).status_code == 405
 
 
-@probe(Defect.REPLAY_KEEPS_TOKENS)
+@probe("replay_keeps_tokens")
 async def replay_revokes_tokens(client, clock):
     flow = LoginFlow(client)
     code = (await flow.code_for(L2_ACTIVE))["code"]
@@ -224,19 +226,19 @@ async def replay_revokes_tokens(client, clock):
     return userinfo.status_code == 401
 
 
-@probe(Defect.VERSION_STRING_COMPARE)
+@probe("version_string_compare")
 async def version_numeric(client, clock):
     await client.get("/_device?vneid_version=10.0")
     return read_screen(await LoginFlow(client).open()).screen == "vneid-login"
 
 
-@probe(Defect.VERSION_MIN_EXCLUSIVE)
+@probe("version_min_exclusive")
 async def minimum_inclusive(client, clock):
     await client.get("/_device?vneid_version=2.1.0")
     return read_screen(await LoginFlow(client).open()).screen == "vneid-login"
 
 
-@probe(Defect.NINE_DIGIT_ID_ACCEPTED)
+@probe("nine_digit_id_accepted")
 async def nine_digits_refused_clearly(client, clock):
     flow = LoginFlow(client)
     screen = read_screen(await flow.submit(read_screen(await flow.open()),
@@ -244,7 +246,7 @@ async def nine_digits_refused_clearly(client, clock):
     return screen.outcome is None and "9 số" in screen.text
 
 
-@probe(Defect.ID_NUMBER_LEADING_ZEROS_DROPPED)
+@probe("id_number_leading_zeros_dropped")
 async def leading_zeros_kept(client, clock):
     flow = LoginFlow(client)
     screen = read_screen(await flow.submit(read_screen(await flow.open()),
@@ -253,7 +255,7 @@ async def leading_zeros_kept(client, clock):
     return screen.screen == "vneid-passcode"
 
 
-@probe(Defect.APP_LINKS_UNVERIFIED)
+@probe("app_links_unverified")
 async def app_links_name_the_vneid_app(client, clock):
     assetlinks = await client.get("/.well-known/assetlinks.json")
     apple = await client.get("/.well-known/apple-app-site-association")
@@ -268,13 +270,13 @@ async def _not_installed_screen(client) -> object:
     return screen
 
 
-@probe(Defect.NOT_INSTALLED_DEAD_END)
+@probe("not_installed_dead_end")
 async def not_installed_offers_a_way_on(client, clock):
     screen = await _not_installed_screen(client)
     return screen.has("store-link") and screen.has("web-fallback")
 
 
-@probe(Defect.WEB_FALLBACK_OFF_ORIGIN)
+@probe("web_fallback_off_origin")
 async def web_fallback_stays_on_vneid(client, clock):
     href = (await _not_installed_screen(client)).testids["web-fallback"]["href"]
     if not href.startswith("/authorize/web?tx="):
@@ -288,20 +290,35 @@ def _config(defects: frozenset[str]):
     return stub_config(clients=(*base.clients, OTHER), defects=defects)
 
 
-@pytest.mark.parametrize("defect", list(Defect), ids=lambda d: d.value)
+@pytest.mark.parametrize("defect", sorted(CATALOGUE.names))
 async def test_probe_holds_by_default_and_fails_with_the_defect(defect):
     check = PROBES[defect]
     clock = FakeClock()
     async with stub_client(_config(frozenset()), clock=clock) as client:
-        assert await check(client, clock), f"{defect.value}: probe fails on the correct stub"
+        assert await check(client, clock), f"{defect}: probe fails on the correct stub"
     clock = FakeClock()
-    async with stub_client(_config(frozenset({defect.value})), clock=clock) as client:
-        assert not await check(client, clock), f"{defect.value}: the defect changed nothing"
+    async with stub_client(_config(frozenset({defect})), clock=clock) as client:
+        assert not await check(client, clock), f"{defect}: the defect changed nothing"
 
 
 def test_every_defect_has_a_probe_and_a_requirement():
-    assert set(PROBES) == set(Defect)
-    assert set(DEFECT_REQUIREMENTS) == set(Defect)
+    assert set(PROBES) == CATALOGUE.names
+    assert all(d.requirement and d.effect for d in CATALOGUE)
+
+
+def test_only_should_level_defects_name_a_recommendation_of_their_requirement():
+    warned = {d.name: d.recommendation for d in CATALOGUE if d.recommendation}
+    assert warned == {"wrong_method_404": "IDP-14/405",
+                      "replay_keeps_tokens": "IDP-04/revoke-on-replay",
+                      "nine_digit_id_accepted": "APP-07/refused-as-input"}
+    assert all(CATALOGUE[name].requirement == key.split("/")[0] for name, key in warned.items())
+
+
+def test_a_misspelt_defect_fails_loudly_in_code_and_config():
+    with pytest.raises(KeyError, match="no_lokout"):
+        stub_config().has_defect("no_lokout")
+    with pytest.raises(ConfigError, match="defects: unknown defect name"):
+        stub_config(defects=frozenset({"no_lokout"}))
 
 
 def test_defaults_switch_no_defect_on():

@@ -107,7 +107,9 @@ async def test_redirect_uri_must_match_the_authorization():
 
 
 async def test_code_is_bound_to_its_client():
-    other = ClientRegistration("other", "Other", "other-secret", ("https://other.test/cb",))
+    other = ClientRegistration(client_id="other", client_name="Other",
+                               client_secret="other-secret",
+                               redirect_uris=("https://other.test/cb",))
     config = stub_config(clients=(stub_config().clients[0], other))
     async with stub_client(config) as client:
         flow, code = await _fresh_code(client)

@@ -45,7 +45,8 @@ class FakeClock:
 
 def stub_config(**overrides: Any) -> VneidConfig:
     """The config of a stub with the VssID client registered and the control plane on."""
-    client = ClientRegistration(CLIENT_ID, CLIENT_NAME, CLIENT_SECRET, (REDIRECT_URI,))
+    client = ClientRegistration(client_id=CLIENT_ID, client_name=CLIENT_NAME,
+                                client_secret=CLIENT_SECRET, redirect_uris=(REDIRECT_URI,))
     values: dict[str, Any] = {"issuer": ISSUER, "clients": (client,),
                               "control_token": CONTROL_TOKEN}
     values.update(overrides)
