@@ -168,3 +168,11 @@ def test_version_order_is_numeric_tuple_order(a, b):
     expected = (pa > pb) - (pa < pb)
     got = AppVersion.parse(".".join(map(str, a))).compare(AppVersion.parse(".".join(map(str, b))))
     assert got == expected
+
+
+def test_the_config_error_is_the_shared_one():
+    import stubs.vneid.config as vneid_config
+
+    assert vneid_config.ConfigError is ConfigError
+    assert not hasattr(vneid_config, "_check_type")
+    assert not hasattr(vneid_config, "_client_from_table")
