@@ -7,7 +7,7 @@ Both stubs answer the same verbs here, read from the state object their routes s
 | GET | `/health` | readiness (no token needed; it tells nothing) |
 | POST | `/reset` | everything back to how the stub started |
 | GET | `/defects` | the seeded defects switched on, with the requirement each breaks |
-| GET / POST / DELETE | `/clock` | the stub's time; `{"advance_seconds": n}` moves it on; back to real time |
+| GET / POST / DELETE | `/clock` | the stub's time; `{"advance_seconds": n}` moves it; back to now |
 | GET / DELETE | `/requests` | the requests it received (redacted), or forget them |
 | GET | `/state` | counters of what it holds (never the values) |
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -47,6 +47,7 @@ class ControlError(Exception):
                             status_code=self.status, headers=self.headers)
 
 
+@runtime_checkable
 class Controlled(Protocol):
     """What a stub's shared state offers its control plane."""
 

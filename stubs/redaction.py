@@ -333,12 +333,18 @@ class Redactor:
             self._value_at(text, match.end(), name, spans)
 
     def _kwargs(self, text: str, spans: list[_Span]) -> None:
-        for match in _KWARG.finditer(text):
-            name = match.group("name")
-            if is_secret_name(name) and match.group("body"):
-                body = match.group("body")
+        # A harmless `name='…'` may be a misreading: base64 inside a string ends in `=`, so the
+        # "value" runs to the next quote and can swallow a real `token='…'` after it. So after
+        # a harmless match the scan goes on inside its value, not after it.
+        position = 0
+        while (match := _KWARG.search(text, position)) is not None:
+            name, body = match.group("name"), match.group("body")
+            if is_secret_name(name) and body:
                 spans.append(_Span(match.start("body"), match.end("body"),
                                    self.secret(name, _unescape(body))))
+                position = match.end()
+            else:
+                position = max(match.start("body"), match.start() + 1)
 
     def _value_at(self, text: str, position: int, name: str, spans: list[_Span]) -> None:
         """The value of a secret key starting at `position`: a string, a container, a scalar."""

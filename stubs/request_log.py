@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stubs.redaction import Redactor, is_secret_name, normalize_name, witness_observed
 from stubs.params import MalformedRequest, parse_urlencoded
+from stubs.redaction import Redactor, is_secret_name, normalize_name, witness_observed
 
 # Low-entropy secrets are removed outright; a fingerprint could be brute-forced. Every other
 # secret (stubs/redaction.py names them) gets a short fingerprint, so tests can tell "same

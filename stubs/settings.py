@@ -44,7 +44,8 @@ def _explained(error: msgspec.ValidationError) -> str:
     `int`, got `str`" (the key first, as every error of the stubs' configs reads)."""
     match = _AT.match(str(error))
     what, where = match["what"], (match["where"] or "").lstrip(".")
-    for pattern, words in ((_UNKNOWN, "unknown setting"), (_MISSING, "required setting is missing")):
+    for pattern, words in ((_UNKNOWN, "unknown setting"),
+                           (_MISSING, "required setting is missing")):
         found = pattern.fullmatch(what)
         if found:
             key = f"{where}.{found['key']}" if where else found["key"]

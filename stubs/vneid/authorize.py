@@ -8,6 +8,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stubs.params import MalformedRequest, query_params, single_values
 from stubs.redaction import witness
 from stubs.vneid.clients import redirect_uri_registered
 from stubs.vneid.config import VneidConfig
@@ -15,7 +16,6 @@ from stubs.vneid.device import device_state
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import AuthorizationRequest, Transaction
 from stubs.vneid.handback import hand_back_error
-from stubs.params import MalformedRequest, query_params, single_values
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState
 from stubs.vneid.versions import AppVersion, UnparsableVersion

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stubs.params import form_params, single_values
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import Transaction
 from stubs.vneid.handback import hand_back, hand_back_error
-from stubs.params import form_params, single_values
 from stubs.vneid.personas import Persona
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState

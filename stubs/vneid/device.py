@@ -8,8 +8,8 @@ from urllib.parse import quote, unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from stubs.vneid.errors import ScreenError
 from stubs.params import query_params, single_values
+from stubs.vneid.errors import ScreenError
 from stubs.vneid.screens import render_screen
 
 DEFAULT_INSTALLED = True

@@ -9,13 +9,13 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
+from stubs.params import form_params, single_values
 from stubs.redaction import witness
 from stubs.vneid.authorize import render_login
 from stubs.vneid.consent import EXPIRED_MESSAGE, issue_code_and_hand_back, render_consent
 from stubs.vneid.errors import ScreenError
 from stubs.vneid.grants import Transaction
 from stubs.vneid.handback import hand_back_error
-from stubs.params import form_params, single_values
 from stubs.vneid.personas import Persona
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState

@@ -12,13 +12,13 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from stubs.params import form_params, single_values
 from stubs.pkce import s256_challenge
 from stubs.redaction import witness
 from stubs.vneid.config import ClientRegistration
 from stubs.vneid.errors import OAuthError
 from stubs.vneid.grants import CodeGrant
 from stubs.vneid.id_tokens import build_id_token
-from stubs.params import form_params, single_values
 from stubs.vneid.stub_state import StubState
 
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -78,7 +78,8 @@ def _check_pkce(stub: StubState, grant: CodeGrant, verifier: str | None) -> None
         return  # only reachable with the pkce_not_required defect
     if verifier is None or not _VERIFIER.match(verifier):
         raise OAuthError("invalid_grant", "code_verifier is missing or malformed")
-    expected = s256_challenge(verifier) if grant.request.code_challenge_method == "S256" else verifier
+    s256 = grant.request.code_challenge_method == "S256"
+    expected = s256_challenge(verifier) if s256 else verifier
     if not hmac.compare_digest(expected, challenge):
         raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
 

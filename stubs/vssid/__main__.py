@@ -1,23 +1,27 @@
 """Run the reference VssID standalone: `python -m stubs.vssid --config FILE --issuer URL ...`.
 
-The client secret is best given through the environment (`VSSID_CLIENT_SECRET`): a command
-line is visible to every user of the machine. `--client-secret`, when given, wins.
+The client secret and the control plane's token are best given through the environment
+(`VSSID_CLIENT_SECRET`, `VSSID_CONTROL_TOKEN`): a command line is visible to every user of the
+machine. `--client-secret` / `--control-token`, when given, win. Without a control token there
+is no control plane (`/_stub/...` answers 404).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
-import socket
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from stubs.redaction import RedactingFilter
-from stubs.serving import bind_socket, issue_local_tls, url_host
+from stubs.serving import (
+    bind_socket,
+    issue_local_tls,
+    serve_until_stopped,
+    url_host,
+    uvicorn_server,
+)
 from stubs.vssid.accounts import AccountFileError
 from stubs.vssid.app import create_app
 from stubs.vssid.config import ConfigError, load_config
@@ -30,6 +34,9 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--client-id", help="client_id registered at VNeID (default vssid)")
     parser.add_argument("--client-secret", default=os.environ.get("VSSID_CLIENT_SECRET"),
                         help="client secret registered at VNeID (default: $VSSID_CLIENT_SECRET)")
+    parser.add_argument("--control-token", default=os.environ.get("VSSID_CONTROL_TOKEN"),
+                        help="bearer token of the control plane under /_stub (default: "
+                             "$VSSID_CONTROL_TOKEN; none: no control plane)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
     parser.add_argument("--port", type=int, default=0, help="port to bind (0 = any free port)")
     parser.add_argument("--base-url", help="public origin (default scheme://host:real-port)")
@@ -64,15 +71,6 @@ def _configure_logging(level: str, *, redacting: bool) -> dict:
                         for name in ("uvicorn", "uvicorn.error", "uvicorn.access")}}
 
 
-async def _serve(server: uvicorn.Server, sock: socket.socket, base_url: str) -> None:
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():
-        await asyncio.sleep(0.02)
-    if server.started:
-        print(base_url, flush=True)
-    await task
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, bind, build the app, print the base URL when ready, serve."""
     args = _arguments().parse_args(argv)
@@ -84,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "issuer": args.issuer,
         "client_id": args.client_id,
         "client_secret": args.client_secret,
+        "control_token": args.control_token,
         "ca_file": args.ca_file,
         "defects": frozenset(args.defect) if args.defect else None,
         "contract_markup": False if args.plain_markup else None,
@@ -101,25 +100,19 @@ def main(argv: list[str] | None = None) -> int:
                                     redacting=not config.has_defect("secrets_logged"))
     if config.defects:
         print(f"warning: defects switched on: {sorted(config.defects)}", file=sys.stderr)
-    tls: dict = {}
+    cert_file = key_file = None
     if args.tls:
         if args.tls_cert and args.tls_key:
-            tls = {"ssl_certfile": str(args.tls_cert), "ssl_keyfile": str(args.tls_key)}
+            cert_file, key_file = args.tls_cert, args.tls_key
         else:
             local = issue_local_tls(["127.0.0.1", "localhost", args.host], ca_out=args.ca_out,
                                     organization="reference VssID local CA")
             print(f"CA certificate: {local.ca_file}", file=sys.stderr, flush=True)
-            tls = {"ssl_certfile": str(local.cert_file), "ssl_keyfile": str(local.key_file)}
-    server = uvicorn.Server(uvicorn.Config(
-        app, log_config=log_config, log_level=args.log_level.lower(), lifespan="on",
-        timeout_graceful_shutdown=2, **tls,
-    ))
-    try:
-        asyncio.run(_serve(server, sock, config.base_url))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
+            cert_file, key_file = local.cert_file, local.key_file
+    # The access log stays on here, through the redacting handler (query strings hold codes).
+    server = uvicorn_server(app, cert_file=cert_file, key_file=key_file,
+                            log_level=args.log_level, log_config=log_config, access_log=True)
+    serve_until_stopped(server, sock, config.base_url)
     return 0
 
 

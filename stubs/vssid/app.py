@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-import time
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from stubs.vssid import control, home
+from stubs.clock import StubClock
+from stubs.control_plane import control_routes
+from stubs.request_log import RequestLog, RequestLogMiddleware
+from stubs.vssid import home
 from stubs.vssid.accounts import AccountBook
 from stubs.vssid.app_links import apple_association, assetlinks
 from stubs.vssid.attempts import AttemptStore
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.callback import vneid_callback
 from stubs.vssid.config import VssidConfig
 from stubs.vssid.device import set_device
@@ -26,16 +28,17 @@ from stubs.vssid.password_login import show_login, submit_password_login
 from stubs.vssid.provider import VneidProvider
 from stubs.vssid.sessions import SessionStore
 from stubs.vssid.start import start_vneid_login, start_vneid_login_api
+from stubs.vssid.stub_state import StubState
 
 
 def build_state(
     config: VssidConfig,
     http_transport: httpx.AsyncBaseTransport | None,
     clock: Callable[[], float],
-) -> BackendState:
+) -> StubState:
     """Everything the routes share, built from the config alone."""
     provider = VneidProvider(config, http_transport=http_transport)
-    return BackendState(
+    return StubState(
         config=config,
         clock=clock,
         accounts=AccountBook.from_file(config.accounts_file),
@@ -52,6 +55,7 @@ def build_state(
         provider=provider,
         validator=IdTokenValidator(config, provider),
         reused_verifier=secrets.token_urlsafe(48),
+        requests=RequestLog(config.request_log_limit),
     )
 
 
@@ -63,9 +67,10 @@ def create_app(
 ) -> Starlette:
     """A reference VssID; http_transport lets its backend reach VNeID in-process.
 
-    `clock` (seconds since the epoch) lets tests move time without sleeping.
+    `clock` (seconds since the epoch) lets tests move time without sleeping; by default a
+    `stubs.clock.StubClock` of its own, which the control plane's `/_stub/clock` moves.
     """
-    state = build_state(config, http_transport, clock or time.time)
+    state = build_state(config, http_transport, clock if clock is not None else StubClock())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -89,14 +94,14 @@ def create_app(
         Route("/api/session", home.session_api, methods=["GET"]),
         Route("/api/vneid/start", start_vneid_login_api, methods=["POST"]),
     ]
-    if config.control_plane_enabled:
-        routes += [
-            Route("/_control/health", control.health, methods=["GET"]),
-            Route("/_control/state", control.counters, methods=["GET"]),
-            Route("/_control/reset", control.reset, methods=["POST"]),
-        ]
-    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan)
+    if config.control_token is not None:
+        routes += control_routes(config.control_prefix)
+    app = Starlette(
+        routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan,
+        middleware=[Middleware(RequestLogMiddleware, log=state.requests,
+                               skip_prefix=config.control_prefix, clock=state.clock)])
     # RP-18: the callback path matches exactly; no slash-redirect carrying its query along.
     app.router.redirect_slashes = False
-    app.state.vssid = state
+    app.state.vssid = state  # what VssID's own routes read
+    app.state.control = state  # what the shared control plane reads (stubs/control_plane.py)
     return app

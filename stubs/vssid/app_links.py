@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.config import VssidConfig
 from stubs.vssid.errors import error_json
+from stubs.vssid.stub_state import StubState
 
 HANDLE_ALL_URLS = "delegate_permission/common.handle_all_urls"
 DEFECT = "app_links_unverified"
@@ -39,13 +39,13 @@ def apple_app_site_association(config: VssidConfig) -> dict:
 
 async def assetlinks(request: Request) -> Response:
     """GET /.well-known/assetlinks.json, served directly (a redirect fails verification)."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     return JSONResponse(assetlinks_document(state.config))
 
 
 async def apple_association(request: Request) -> Response:
     """GET /.well-known/apple-app-site-association, JSON without a redirect."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     if state.config.has_defect(DEFECT):
         return error_json(404, "not_found", "no association file")
     return JSONResponse(apple_app_site_association(state.config))

@@ -10,12 +10,12 @@ from starlette.responses import RedirectResponse, Response
 
 from stubs.vssid.accounts import ID_NUMBER, Account, AccountStatus
 from stubs.vssid.attempts import LoginAttempt
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import set_private_cookie
 from stubs.vssid.id_token import IdTokenRefused
 from stubs.vssid.outcomes import IDP_ERROR_OUTCOMES, Outcome
 from stubs.vssid.provider import InvalidGrant, ProviderMisbehaved, ProviderUnavailable
 from stubs.vssid.screens import render_outcome
+from stubs.vssid.stub_state import StubState
 
 log = logging.getLogger("stubs.vssid.callback")
 
@@ -44,7 +44,7 @@ def _param(request: Request, name: str) -> str | None:
     return values[-1]
 
 
-def _claim_attempt(request: Request, state: BackendState) -> LoginAttempt:
+def _claim_attempt(request: Request, state: StubState) -> LoginAttempt:
     """RP-03 / RP-19: the live, unused attempt this browser started, named by state."""
     config = state.config
     binding = request.cookies.get(config.attempt_cookie)
@@ -59,7 +59,7 @@ def _claim_attempt(request: Request, state: BackendState) -> LoginAttempt:
     return attempt
 
 
-async def _check_iss(request: Request, state: BackendState) -> None:
+async def _check_iss(request: Request, state: StubState) -> None:
     """RP-06 (RFC 9207): iss must equal the issuer; missing only if the IdP never sends it."""
     config = state.config
     if config.has_defect("iss_param_unchecked"):
@@ -76,14 +76,14 @@ async def _check_iss(request: Request, state: BackendState) -> None:
         raise CallbackRefused(Outcome.PROTOCOL_ERROR, "iss_mismatch")
 
 
-def _idp_error_outcome(state: BackendState, error: str) -> Outcome:
+def _idp_error_outcome(state: StubState, error: str) -> Outcome:
     """RP-14: each OAuth error code to its own outcome screen."""
     if state.config.has_defect("idp_errors_generic"):
         return Outcome.IDP_ERROR
     return IDP_ERROR_OUTCOMES.get(error, Outcome.IDP_ERROR)
 
 
-async def _redeem(state: BackendState, code: str, attempt: LoginAttempt) -> dict:
+async def _redeem(state: StubState, code: str, attempt: LoginAttempt) -> dict:
     """RP-07: one token request with the attempt's verifier; invalid_grant restarts."""
     provider = state.provider
     try:
@@ -98,7 +98,7 @@ async def _redeem(state: BackendState, code: str, attempt: LoginAttempt) -> dict
         raise CallbackRefused(Outcome.PROTOCOL_ERROR, "invalid_grant") from None
 
 
-def _link_account(state: BackendState, claims: dict) -> Account | None:
+def _link_account(state: StubState, claims: dict) -> Account | None:
     """RP-15: the account of the verified ID number claim, and only that claim."""
     config = state.config
     if config.has_defect("link_by_name"):
@@ -119,7 +119,7 @@ _STATUS_OUTCOMES = {
 }
 
 
-async def _complete(request: Request, state: BackendState) -> tuple[Account, str, str]:
+async def _complete(request: Request, state: StubState) -> tuple[Account, str, str]:
     """Run every check in order; the account to log in, the raw ID token and access token."""
     config = state.config
     attempt = _claim_attempt(request, state)
@@ -159,7 +159,7 @@ async def _complete(request: Request, state: BackendState) -> tuple[Account, str
     return account, id_token, access_token
 
 
-async def _with_userinfo(state: BackendState, claims: dict, access_token: str) -> dict:
+async def _with_userinfo(state: StubState, claims: dict, access_token: str) -> dict:
     """The person's name as VNeID's userinfo holds it now, taken only when userinfo's `sub` is
     the ID token's (RP-26, OIDC Core §5.3.2); the identity (the ID number) stays the ID
     token's. The userinfo_sub_unchecked defect takes every claim, unchecked."""
@@ -175,7 +175,7 @@ async def _with_userinfo(state: BackendState, claims: dict, access_token: str) -
     return {**claims, config.name_claim: name} if isinstance(name, str) else claims
 
 
-def _after_login_target(request: Request, state: BackendState, id_token: str,
+def _after_login_target(request: Request, state: StubState, id_token: str,
                         access_token: str = "") -> str:
     """Where a successful callback sends the app: always home (RP-18), bar defects."""
     config = state.config
@@ -192,7 +192,7 @@ def _after_login_target(request: Request, state: BackendState, id_token: str,
 
 async def vneid_callback(request: Request) -> Response:
     """GET {redirect_path}: finish the hand-over; a session only when every check passed."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     try:
         account, id_token, access_token = await _complete(request, state)
     except CallbackRefused as refused:

@@ -1,36 +1,53 @@
-"""The reference VssID's one frozen configuration and its TOML loader."""
+"""The reference VssID's one frozen configuration and its TOML loader.
+
+`VssidConfig` is a `stubs.settings.Settings` (a frozen msgspec struct): TOML keys are its field
+names, unknown keys and wrong types are refused by msgspec, and what types cannot say is checked
+in `__post_init__`; every error is a `ConfigError` naming the key first.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-import tomllib
-import types
-import typing
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from stubs.vssid import defects as defect_catalogue
+import msgspec
+
+from stubs.settings import ConfigError, Settings, load_settings
+from stubs.vssid.defects import CATALOGUE
 from stubs.vssid.versions import parse_version
+
+__all__ = ["DEFAULT_ACCOUNTS_FILE", "PACKAGE_DIR", "ConfigError", "VssidConfig", "load_config"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ACCOUNTS_FILE = PACKAGE_DIR / "data" / "accounts.json"
 # How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
 SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
 
+# Fields never shown by repr (a config ends up in tracebacks and test reports).
+_SECRET_FIELDS = frozenset({"client_secret", "control_token"})
 
-class ConfigError(ValueError):
-    """A configuration value is missing, unknown or invalid; the message names the key."""
+
+class _Redacted:
+    """Stands for a secret in a repr."""
+
+    def __repr__(self) -> str:
+        return "[redacted]"
 
 
-@dataclass(frozen=True)
-class VssidConfig:
+def _set(config: msgspec.Struct, name: str, value: Any) -> None:
+    """Normalise one field of a frozen struct (object.__setattr__ does not reach msgspec's)."""
+    msgspec.structs.force_setattr(config, name, value)
+
+
+class VssidConfig(Settings, kw_only=True):
     """Everything deployment-specific about one reference VssID."""
 
     base_url: str
     issuer: str
-    client_secret: str = field(repr=False)
+    client_secret: str
     client_id: str = "vssid"
     redirect_path: str = "/app/vneid/callback"
     scope: str = "openid profile id_number"
@@ -62,7 +79,10 @@ class VssidConfig:
     device_cookie: str = "vssid_device"
     attempt_cookie: str = "vssid_attempt"
     session_cookie: str = "vssid_session"
-    control_plane_enabled: bool = True
+    # Control plane (stubs/control_plane.py) under control_prefix: absent when no token is set.
+    control_token: str | None = None
+    control_prefix: str = "/_stub"
+    request_log_limit: int = 1000
     # False: screens without the kit's contract attributes (data-testid, data-screen,
     # data-outcome, data-reason), like a vendor's app that has none; only for proving that a
     # target's [rp.locators] table alone is enough to drive the RP suite.
@@ -70,18 +90,14 @@ class VssidConfig:
     defects: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
-        object.__setattr__(self, "accounts_file", Path(self.accounts_file))
+        # Built directly (not through the loader), values may come as str / list: normalised.
+        _set(self, "base_url", self.base_url.rstrip("/"))
+        _set(self, "accounts_file", Path(self.accounts_file))
         if self.ca_file is not None:
-            object.__setattr__(self, "ca_file", Path(self.ca_file))
-        object.__setattr__(self, "allowed_algs", tuple(self.allowed_algs))
-        object.__setattr__(self, "android_cert_fingerprints",
-                           tuple(self.android_cert_fingerprints))
-        object.__setattr__(self, "ios_app_ids", tuple(self.ios_app_ids))
-        object.__setattr__(self, "defects", frozenset(self.defects))
-        self._validate()
-
-    def _validate(self) -> None:
+            _set(self, "ca_file", Path(self.ca_file))
+        for name in ("allowed_algs", "android_cert_fingerprints", "ios_app_ids"):
+            _set(self, name, tuple(getattr(self, name)))
+        _set(self, "defects", frozenset(self.defects))
         for key in ("base_url", "issuer"):
             value = getattr(self, key)
             parts = urlsplit(value)
@@ -89,7 +105,10 @@ class VssidConfig:
                 raise ConfigError(f"{key}: must be an absolute http(s) URL, got {value!r}")
         if not self.client_secret:
             raise ConfigError("client_secret: must not be empty")
-        for key in ("redirect_path", "register_path"):
+        if self.control_token is not None and not self.control_token:
+            raise ConfigError("control_token: must not be empty (leave it out for no control "
+                              "plane)")
+        for key in ("redirect_path", "register_path", "control_prefix"):
             if not getattr(self, key).startswith("/"):
                 raise ConfigError(f"{key}: must start with '/'")
         if "openid" not in self.scope.split():
@@ -100,9 +119,11 @@ class VssidConfig:
         unsafe = [a for a in self.allowed_algs if a.lower() == "none" or a.upper().startswith("HS")]
         if unsafe or not self.allowed_algs:
             raise ConfigError(f"allowed_algs: must be non-empty and asymmetric, got {unsafe}")
-        unknown = sorted(self.defects - defect_catalogue.NAMES)
+        unknown = CATALOGUE.unknown(self.defects)
         if unknown:
             raise ConfigError(f"defects: unknown defect(s) {unknown}; see stubs/vssid/README.md")
+        if self.request_log_limit < 1:
+            raise ConfigError("request_log_limit: must be at least 1")
         for key in ("clock_skew_seconds", "attempt_ttl_seconds", "session_ttl_seconds",
                     "password_lockout_seconds", "id_number_mask_visible_prefix",
                     "id_number_mask_visible_suffix"):
@@ -115,10 +136,23 @@ class VssidConfig:
             raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
                               f"uppercase hex with colons, got {bad}")
 
+    def _shown_fields(self) -> Iterator[tuple[str, Any]]:
+        """Each field and its value, a set secret replaced by `[redacted]`."""
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            yield name, _Redacted() if name in _SECRET_FIELDS and value is not None else value
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._shown_fields())
+        return f"{type(self).__name__}({shown})"
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        yield from self._shown_fields()
+
     @property
     def redirect_uri(self) -> str:
         """The claimed https callback link VNeID hands back to."""
-        if "custom_scheme_redirect" in self.defects:
+        if self.has_defect("custom_scheme_redirect"):
             return self.custom_scheme_redirect_uri
         return self.base_url + self.redirect_path
 
@@ -128,84 +162,13 @@ class VssidConfig:
         return self.base_url.startswith("https://")
 
     def has_defect(self, name: str) -> bool:
-        """Whether a defect switch is on (never from the defaults)."""
-        return name in self.defects
-
-
-def _coerce(key: str, value: object, annotation: object) -> object:
-    """Turn one TOML value into the field's type, or raise an error naming the key."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (types.UnionType, typing.Union):
-        if value is None:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _coerce(key, value, inner[0])
-    if annotation is Path:
-        if not isinstance(value, (str, Path)):
-            raise ConfigError(f"{key}: expected a path string, got {type(value).__name__}")
-        return Path(value)
-    if origin in (tuple, frozenset):
-        if not isinstance(value, (list, tuple, set, frozenset)) or not all(
-            isinstance(v, str) for v in value
-        ):
-            raise ConfigError(f"{key}: expected a list of strings")
-        return origin(value)
-    if annotation is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{key}: expected true or false, got {value!r}")
-        return value
-    if annotation is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key}: expected an integer, got {value!r}")
-        return value
-    if annotation is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{key}: expected a number, got {value!r}")
-        return float(value)
-    if annotation is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{key}: expected a string, got {type(value).__name__}")
-        return value
-    return value
-
-
-def build_config(values: dict[str, object]) -> VssidConfig:
-    """Build a config from plain values (TOML or keyword), with errors naming the key."""
-    hints = typing.get_type_hints(VssidConfig)
-    fields = {f.name: f for f in dataclasses.fields(VssidConfig)}
-    unknown = sorted(set(values) - set(fields))
-    if unknown:
-        raise ConfigError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(fields))})")
-    missing = [
-        name for name, f in fields.items()
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        and name not in values
-    ]
-    if missing:
-        raise ConfigError(f"{missing[0]}: required setting is missing")
-    coerced = {key: _coerce(key, value, hints[key]) for key, value in values.items()}
-    return VssidConfig(**coerced)
+        """Whether a defect switch is on (never from the defaults). A name no defect has fails
+        loudly: that is a bug of the code asking, which would otherwise never switch on."""
+        return CATALOGUE.require(name) in self.defects
 
 
 def load_config(path: str | Path | None = None, **overrides: object) -> VssidConfig:
-    """Load a TOML file (flat keys, or a [vssid] table) and apply keyword overrides."""
-    values: dict[str, object] = {}
-    if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                document = tomllib.load(handle)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
-        table = document.get("vssid", document)
-        if not isinstance(table, dict):
-            raise ConfigError("vssid: expected a table")
-        for key in ("accounts_file", "ca_file"):
-            # Relative paths in a config file are relative to that file, not the cwd.
-            if isinstance(table.get(key), str) and not Path(table[key]).is_absolute():
-                table[key] = str(Path(path).parent / table[key])
-        values.update(table)
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return build_config(values)
+    """Load a TOML file (flat keys, or a [vssid] table) and apply keyword overrides (a None
+    override is no override); relative paths in the file are relative to the file."""
+    return load_settings(VssidConfig, Path(path) if path is not None else None, table="vssid",
+                         relative_paths=("accounts_file", "ca_file"), overrides=overrides)

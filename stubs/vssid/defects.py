@@ -1,23 +1,17 @@
-"""The catalogue of defect switches: each one breaks exactly one relying-party requirement."""
+"""The catalogue of defect switches: each one breaks exactly one relying-party requirement.
+
+One `stubs.defect_catalogue.DefectCatalogue` of `Defect(name, requirement, effect,
+recommendation)`: the config's check of `defects = [...]`, `VssidConfig.has_defect`, the README's
+table, the kit's self-check (tests/selfcheck) and the control plane's `GET …/defects` read it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from stubs.defect_catalogue import Defect, DefectCatalogue
 
+__all__ = ["CATALOGUE", "Defect"]
 
-@dataclass(frozen=True)
-class Defect:
-    """One defect switch: its name, the requirement it breaks and what it does."""
-
-    name: str
-    requirement: str
-    effect: str
-    # Set when the defect misses only a recommendation of its requirement (a SHOULD): the
-    # recommendation's key, and the requirement then reads "passed with warnings".
-    recommendation: str | None = None
-
-
-CATALOGUE: tuple[Defect, ...] = (
+CATALOGUE = DefectCatalogue("reference VssID", (
     Defect("token_in_url", "RP-01",
            "after login, redirects to /app/home with the ID token in the URL (front channel)"),
     Defect("opaque_token_in_url", "RP-01",
@@ -108,6 +102,4 @@ CATALOGUE: tuple[Defect, ...] = (
            "token's"),
     Defect("version_gate_ui_only", "N-VER-2",
            "hides the button for old versions but the server does not enforce the minimum"),
-)
-
-NAMES: frozenset[str] = frozenset(defect.name for defect in CATALOGUE)
+))

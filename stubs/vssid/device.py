@@ -8,15 +8,15 @@ from urllib.parse import parse_qs, urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.screens import render_screen
+from stubs.vssid.stub_state import StubState
 
 # The harness may set odd versions on purpose (to prove the gate refuses them), so the
 # cookie keeps any short printable value and the gate decides.
 _PRINTABLE = re.compile(r"^[\x21-\x7e]{1,64}$")
 
 
-def device_version(request: Request, state: BackendState) -> str:
+def device_version(request: Request, state: StubState) -> str:
     """The VssID version installed on the device the request comes from."""
     raw = request.cookies.get(state.config.device_cookie)
     if raw:
@@ -28,7 +28,7 @@ def device_version(request: Request, state: BackendState) -> str:
 
 async def set_device(request: Request) -> Response:
     """GET /_device?vssid_version=X sets the device state; ?reset=1 clears it."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     cookie = state.config.device_cookie
     params = request.query_params
     if params.get("reset") == "1":

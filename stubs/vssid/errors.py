@@ -12,7 +12,6 @@ from stubs.vssid.screens import render_error_page
 
 log = logging.getLogger("stubs.vssid.errors")
 
-_JSON_PREFIXES = ("/api/", "/_control/")
 
 _PAGE_MESSAGES = {
     400: "Yêu cầu không hợp lệ. Vui lòng quay lại màn hình đăng nhập.",
@@ -32,7 +31,9 @@ class RequestRefused(Exception):
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(_JSON_PREFIXES)
+    """API and control-plane paths answer JSON; screens a page."""
+    prefix = request.app.state.vssid.config.control_prefix.rstrip("/") + "/"
+    return request.url.path.startswith(("/api/", prefix))
 
 
 def error_json(status_code: int, error: str, description: str) -> JSONResponse:

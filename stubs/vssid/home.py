@@ -6,20 +6,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from stubs.vssid.accounts import Account, mask_id_number
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import clear_private_cookie
 from stubs.vssid.screens import render_screen
+from stubs.vssid.stub_state import StubState
 
 
 def _current_account(request: Request) -> Account | None:
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     session = state.sessions.get(request.cookies.get(state.config.session_cookie))
     if session is None:
         return None
     return state.accounts.by_id_number(session.id_number)
 
 
-def _masked(state: BackendState, account: Account) -> str:
+def _masked(state: StubState, account: Account) -> str:
     config = state.config
     return mask_id_number(account.id_number, config.id_number_mask_visible_prefix,
                           config.id_number_mask_visible_suffix)
@@ -32,7 +32,7 @@ async def go_to_login(request: Request) -> Response:
 
 async def show_home(request: Request) -> Response:
     """GET /app/home: name, masked ID number and social insurance code of the session."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     account = _current_account(request)
     if account is None:
         return RedirectResponse("/app/login", status_code=303)
@@ -44,7 +44,7 @@ async def show_home(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     """POST /app/logout: end the session and go back to the login screen."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     if not state.config.has_defect("logout_keeps_session"):
         state.sessions.close(request.cookies.get(state.config.session_cookie))
     response = RedirectResponse("/app/login", status_code=303)
@@ -54,7 +54,7 @@ async def logout(request: Request) -> Response:
 
 async def session_api(request: Request) -> Response:
     """GET /api/session: whether the cookie's holder is logged in, and as whom."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     account = _current_account(request)
     body = {"logged_in": False, "id_number_masked": None, "name": None,
             "social_insurance_code": None}

@@ -48,6 +48,10 @@ class PasswordLockout:
         """A right password resets the count."""
         self._failures.pop(account_key, None)
 
+    def __len__(self) -> int:
+        """How many accounts have failures on record (locked or counting)."""
+        return len(self._failures)
+
     def clear(self) -> None:
         """Forget every count and lock (control-plane reset)."""
         self._failures.clear()

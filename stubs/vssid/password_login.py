@@ -9,13 +9,13 @@ from starlette.responses import RedirectResponse, Response
 
 from stubs.redaction import witness
 from stubs.vssid.accounts import ID_NUMBER, SOCIAL_INSURANCE_CODE, AccountStatus
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import set_private_cookie
 from stubs.vssid.device import device_version
 from stubs.vssid.forms import read_form, single_text
 from stubs.vssid.outcomes import Outcome
 from stubs.vssid.screens import render_outcome, render_screen
 from stubs.vssid.start import version_allowed
+from stubs.vssid.stub_state import StubState
 
 log = logging.getLogger("stubs.vssid.password_login")
 
@@ -24,7 +24,7 @@ def _login_screen(
     request: Request, *, error: str | None = None, reason: str | None = None,
     username: str = "", status_code: int = 200,
 ) -> Response:
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     config = state.config
     version = device_version(request, state)
     context = {
@@ -47,7 +47,7 @@ async def show_login(request: Request) -> Response:
 
 async def submit_password_login(request: Request) -> Response:
     """POST /app/login: social insurance code or ID number + password."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     config = state.config
     form = await read_form(request)
     username = (single_text(form, "username") or "").strip()

@@ -12,13 +12,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from stubs.redaction import witness
 from stubs.vssid.attempts import pkce_challenge_s256
-from stubs.vssid.backend_state import BackendState
 from stubs.vssid.cookies import set_private_cookie
 from stubs.vssid.errors import error_json
 from stubs.vssid.forms import read_form, single_text
 from stubs.vssid.outcomes import Outcome
 from stubs.vssid.provider import ProviderMisbehaved, ProviderUnavailable
 from stubs.vssid.screens import render_outcome
+from stubs.vssid.stub_state import StubState
 from stubs.vssid.versions import meets_minimum, parse_version
 
 log = logging.getLogger("stubs.vssid.start")
@@ -34,7 +34,7 @@ class StartResult:
     reason: str | None = None
 
 
-def version_allowed(state: BackendState, app_version: str | None) -> bool:
+def version_allowed(state: StubState, app_version: str | None) -> bool:
     """The minimum-version gate, as the server enforces it (N-VER-2, APP-08)."""
     config = state.config
     if config.has_defect("unreadable_version_accepted") and parse_version(app_version) is None:
@@ -49,7 +49,7 @@ def version_allowed(state: BackendState, app_version: str | None) -> bool:
 
 async def begin_attempt(request: Request, app_version: str | None) -> StartResult:
     """Refuse old app versions, else open an attempt and build the VNeID app link."""
-    state: BackendState = request.app.state.vssid
+    state: StubState = request.app.state.vssid
     config = state.config
     enforced = not config.has_defect("version_gate_ui_only")
     if enforced and not version_allowed(state, app_version):
@@ -99,7 +99,7 @@ async def begin_attempt(request: Request, app_version: str | None) -> StartResul
     )
 
 
-def _bind(response: Response, state: BackendState, binding: str) -> None:
+def _bind(response: Response, state: StubState, binding: str) -> None:
     config = state.config
     set_private_cookie(response, config, config.attempt_cookie, binding,
                        max_age=max(config.attempt_ttl_seconds, 60))

@@ -132,6 +132,9 @@ def test_the_runs_failed_where_secrets_were_in_play(runs):
     tree = runs["reports"]
     assert list(tree.rglob("*-result.json")) and list(tree.rglob("*-attachment.*"))
     assert list(tree.rglob("artifacts/*/page.html")) and list(tree.rglob("artifacts/*/screen.png"))
+    # Both stubs' request logs (callback queries hold codes and state) are in the scan below.
+    assert list(tree.rglob("artifacts/*/vneid-requests.txt"))
+    assert list(tree.rglob("artifacts/*/vssid-requests.txt"))
     assert list(tree.rglob("junit.xml")) and list(tree.rglob("run.log"))
     digests = sorted(p.name for p in tree.rglob(f"{DIGESTS_FOLDER}/*.json"))
     assert {"main.json", "gw0.json", "gw1.json"} <= set(digests), digests

@@ -75,6 +75,8 @@ CORPUS = [
      "passcode='246810', level=2)", ["Matkhau@2023", "246810"], ["id_number='084190012345'"]),
     ("dict repr with lists", "{'state': ['D1ctState'], 'nonce': 'D1ctNonce', 'path': '/x'}",
      ["D1ctState", "D1ctNonce"], ["'path': '/x'"]),
+    ("repr with base64 before a secret", "Systems(pins=('7pC1EH+pn0hgcSuF9DoZKOiEI=',), "
+     "control_token='Ctl-T0ken-xyz1')", ["Ctl-T0ken-xyz1"], ["7pC1EH+pn0hgcSuF9DoZKOiEI="]),
     ("kwargs in a log line", "callback code=L0gCode123 state=L0gState123 outcome=LOGGED_IN",
      ["L0gCode123", "L0gState123"], ["outcome=LOGGED_IN"]),
     ("quoted kwargs cut short", "Falsifying example: test(state='Cut-Sh0rt-St4", ["Cut-Sh0rt-St4"],

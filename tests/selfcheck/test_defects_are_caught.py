@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.config import DEFAULT_TARGET
-from stubs.vneid.defects import DEFECT_RECOMMENDATIONS as VNEID_WARNINGS
-from stubs.vneid.defects import DEFECT_REQUIREMENTS as VNEID_DEFECTS
+from stubs.vneid.defects import CATALOGUE as VNEID_DEFECTS
 from stubs.vssid.defects import CATALOGUE as VSSID_DEFECTS
+from tests.targets import embedded_target, write_target
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,29 +56,25 @@ BREAKS_EVERY_JOURNEY = {
     "handover_custom_scheme": "a phone with no handler for the private scheme goes nowhere",
 }
 
+STUBS = {"vssid": VSSID_DEFECTS, "vneid": VNEID_DEFECTS}
+
 CASES = [
-    pytest.param("vssid", d.name, d.requirement, id=f"vssid:{d.name}")
-    for d in VSSID_DEFECTS if _suite_for(d.requirement) and d.recommendation is None
-] + [
-    pytest.param("vneid", d.value, requirement, id=f"vneid:{d.value}")
-    for d, requirement in VNEID_DEFECTS.items()
-    if _suite_for(requirement) and d not in VNEID_WARNINGS
+    pytest.param(stub, d.name, d.requirement, id=f"{stub}:{d.name}")
+    for stub, catalogue in STUBS.items() for d in catalogue
+    if _suite_for(d.requirement) and d.recommendation is None
 ]
 
 
 def run_suite_against(stub: str, defect: str, suite: str, folder: Path,
-                      also: str = "", profile: str = "") -> dict:
+                      also_vssid: tuple[str, ...] = (), escalate: tuple[str, ...] = ()) -> dict:
     """Run `suite` against the embedded stubs with a defect on; the conformance report.
 
-    `also` is a further target line (another stub's defect) for defects proven in pairs.
+    `also_vssid` names further VssID defects, for defects proven in pairs.
     """
-    target = folder / "target.toml"
-    embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
-    target.write_text(embedded.replace(
-        "[embedded]\ntls = true\n",
-        f'[embedded]\ntls = true\n{stub}_defects = ["{defect}"]\n{also}\n').replace(
-        "[profile]\n", f"[profile]\n{profile}\n", 1), encoding="utf-8")
-    assert f'"{defect}"' in target.read_text(encoding="utf-8"), "defect not written to target"
+    defects = {"vssid_defects": [*([defect] if stub == "vssid" else []), *also_vssid],
+               "vneid_defects": [defect] if stub == "vneid" else []}
+    target = write_target(embedded_target(**defects, profile={"escalate": list(escalate)}),
+                          folder / "target.toml")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", suite, "-q", "-p", "no:randomly", "--target",
          str(target), "--conformance-report", str(folder), "-o", "addopts=-p no:cacheprovider"],
@@ -120,16 +115,16 @@ def test_level2_requirement_fails_only_when_both_sides_break(only_one, tmp_path)
     """N-ELIG-2 is defended in depth: VNeID refuses level 1 (IDP-07) and VssID refuses a token
     below level 2 (RP-13); each alone is proven above. The notice's requirement must fail when
     both break, and hold while VssID still refuses."""
-    also = "" if only_one else 'vssid_defects = ["any_acr_accepted"]'
+    also = () if only_one else ("any_acr_accepted",)
     report = run_suite_against("vneid", "level1_tokens_issued", "suites/rp/test_account_linking.py",
-                               tmp_path, also=also)
+                               tmp_path, also_vssid=also)
     n_elig_2 = next(r for r in report["requirements"] if r["id"] == "N-ELIG-2")
     assert n_elig_2["outcome"] == ("passed" if only_one else "failed"), n_elig_2
 
 
-WARNING_DEFECTS = sorted([("vneid", d.value, k) for d, k in VNEID_WARNINGS.items()]
-                         + [("vssid", d.name, d.recommendation) for d in VSSID_DEFECTS
-                            if d.recommendation and _suite_for(d.requirement)])
+WARNING_DEFECTS = sorted((stub, d.name, d.recommendation)
+                         for stub, catalogue in STUBS.items() for d in catalogue
+                         if d.recommendation and _suite_for(d.requirement))
 
 
 @pytest.mark.parametrize("escalated", [False, True], ids=["warning", "escalated"])
@@ -139,9 +134,8 @@ def test_a_missed_should_is_a_warning_unless_the_profile_escalates_it(stub, defe
     """A defect that only misses a SHOULD of the cited clause: its requirement reads "passed
     with warnings" naming the recommendation, nothing fails; escalated, it fails."""
     requirement = key.split("/")[0]
-    profile = f'escalate = ["{key}"]' if escalated else ""
     report = run_suite_against(stub, defect, _suite_for(requirement), tmp_path,
-                               profile=profile)
+                               escalate=(key,) if escalated else ())
     by_id = {r["id"]: r for r in report["requirements"]}
     assert by_id[requirement]["outcome"] == ("failed" if escalated else "warning"), \
         by_id[requirement]
@@ -163,15 +157,8 @@ def test_the_web_login_without_the_app_is_judged(defect, tmp_path):
     kit's own VNeID declared without its device page stands in for such an IdP. It passes on
     the correct stubs and fails (N-FLOW-2 / APP-06) when VssID's hand-over cannot open in a
     browser (a private scheme)."""
-    target = tmp_path / "target.toml"
-    embedded = DEFAULT_TARGET.read_text(encoding="utf-8")
-    text = embedded.replace('[idp]\nkind = "embedded"\n',
-                            '[idp]\nkind = "embedded"\ndevice_page = false\n', 1)
-    if defect:
-        text = text.replace("[embedded]\ntls = true\n",
-                            f'[embedded]\ntls = true\nvssid_defects = ["{defect}"]\n', 1)
-    assert "device_page = false" in text
-    target.write_text(text, encoding="utf-8")
+    target = write_target(embedded_target(vssid_defects=[defect] if defect else [],
+                                          idp={"device_page": False}), tmp_path / "target.toml")
     subprocess.run(
         [sys.executable, "-m", "pytest", WEB_LOGIN, "-q", "-p", "no:randomly", "--target",
          str(target), "--conformance-report", str(tmp_path), "-o",

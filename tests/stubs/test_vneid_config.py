@@ -69,7 +69,8 @@ redirect_uris = ["https://rp.test/cb"]
         ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = ""\n'
          'redirect_uris = ["https://x"]', r"clients\[0\]: client_secret: must not be empty"),
         ('[[clients]]\nclient_id = "a"\nclient_name = "A"\nclient_secret = "s"\n'
-         'redirect_uris = ["https://x"]\nscope = "openid"', r"clients\[0\]\.scope: unknown setting"),
+         'redirect_uris = ["https://x"]\nscope = "openid"',
+         r"clients\[0\]\.scope: unknown setting"),
     ],
 )
 def test_bad_config_errors_name_the_key(tmp_path, text, key):

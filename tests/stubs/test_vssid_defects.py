@@ -345,7 +345,7 @@ async def _gate_ui_only(rig, clock):
 
 
 def test_every_defect_has_a_scenario_and_a_requirement() -> None:
-    assert set(SCENARIOS) == defects.NAMES
+    assert set(SCENARIOS) == defects.CATALOGUE.names
     for defect in defects.CATALOGUE:
         assert defect.requirement.split("-")[0] in ("RP", "APP", "N"), defect
         assert defect.effect
@@ -371,7 +371,7 @@ _CHANGES_HAPPY_PATH = {"token_in_url", "opaque_token_in_url", "custom_scheme_red
                        "version_min_exclusive", "link_by_phone", "handover_custom_scheme"}
 
 
-@pytest.mark.parametrize("name", sorted(defects.NAMES - _CHANGES_HAPPY_PATH))
+@pytest.mark.parametrize("name", sorted(defects.CATALOGUE.names - _CHANGES_HAPPY_PATH))
 async def test_defect_leaves_the_happy_path_alone(name: str) -> None:
     async with Rig(vssid_config(defects=[name])) as rig:
         assert (await rig.login()).location == "/app/home"
@@ -381,7 +381,8 @@ async def test_defect_leaves_the_happy_path_alone(name: str) -> None:
 _TOUCH_THE_ATTEMPT = {"state_unchecked", "attempt_reusable", "attempt_never_expires"}
 
 
-@pytest.mark.parametrize("name", sorted(defects.NAMES - _TOUCH_THE_ATTEMPT - _CHANGES_HAPPY_PATH))
+@pytest.mark.parametrize(
+    "name", sorted(defects.CATALOGUE.names - _TOUCH_THE_ATTEMPT - _CHANGES_HAPPY_PATH))
 async def test_defect_leaves_the_state_check_alone(name: str) -> None:
     async with Rig(vssid_config(defects=[name])) as rig:
         rig.idp.script.response_params = {"state": "forged"}

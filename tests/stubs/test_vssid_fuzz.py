@@ -35,7 +35,7 @@ FUZZ = settings(max_examples=60, deadline=None,
 
 PATHS = ["/", "/app/login", "/app/vneid/start", "/app/vneid/callback", "/app/home",
          "/app/logout", "/app/register", "/api/session", "/api/vneid/start", "/_device",
-         "/_control/state", "/app/vneid/callback/", "/%ff", "/app/login/..", "/api/"]
+         "/_stub/state", "/app/vneid/callback/", "/%ff", "/app/login/..", "/api/"]
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]
 NAMES = st.sampled_from(["code", "state", "iss", "error", "error_description", "next",
                          "return_to", "app_version", "username", "password", "vssid_version",

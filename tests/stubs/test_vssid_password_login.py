@@ -97,14 +97,16 @@ async def test_lockout_is_per_account() -> None:
 
 
 async def test_control_reset_clears_lockouts_and_sessions() -> None:
-    async with Rig() as rig:
+    token = {"Authorization": "Bearer control-test-token"}
+    async with Rig(vssid_config(control_token="control-test-token")) as rig:
         for _ in range(5):
             await _login(rig, "8423456789", "wrong")
         await _login(rig, "0112345670", "Vssid#2023b")
-        assert (await rig.vssid.get("/_control/state")).json()["sessions"] == 1
-        assert (await rig.vssid.post("/_control/reset")).status_code == 200
-        assert (await rig.vssid.get("/_control/state")).json() == {
-            "attempts": 0, "sessions": 0, "defects": []}
+        held = (await rig.vssid.get("/_stub/state", headers=token)).json()
+        assert (held["sessions"], held["accounts_with_failures"]) == (1, 1)
+        assert (await rig.vssid.post("/_stub/reset", headers=token)).status_code == 200
+        assert (await rig.vssid.get("/_stub/state", headers=token)).json() == {
+            "attempts": 0, "sessions": 0, "accounts_with_failures": 0, "requests": 0}
         assert (await rig.session())["logged_in"] is False
         assert (await _login(rig, "8423456789", "Vssid#2023a")).location == "/app/home"
 
