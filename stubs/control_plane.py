@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -66,6 +66,29 @@ class Controlled(Protocol):
     def reset(self) -> None: ...
 
     def counters(self) -> dict[str, int]: ...
+
+
+class FromConfig:
+    """The part of `Controlled` a stub's state reads off its config (`control_token`,
+    `defects`) and its defect catalogue (the class's `catalogue`); mixed into both stubs'
+    `StubState`."""
+
+    catalogue: ClassVar[DefectCatalogue]
+    config: Any
+
+    @property
+    def control_token(self) -> str | None:
+        """The control plane's bearer token (None: no control plane)."""
+        return self.config.control_token
+
+    @property
+    def defects_on(self) -> frozenset[str]:
+        """The seeded defects switched on (by config only)."""
+        return self.config.defects
+
+    @property
+    def defect_catalogue(self) -> DefectCatalogue:
+        return self.catalogue
 
 
 Handler = Callable[[Request], Awaitable[Response]]

@@ -54,6 +54,15 @@ class DefectCatalogue:
         """The names of `names` that are no defect of this stub, sorted."""
         return sorted(set(names) - self.names)
 
+    def check_config(self, names: Iterable[str], readme: str) -> None:
+        """A config's `defects = [...]`: a ConfigError naming every unknown one and where the
+        list is (`readme`)."""
+        from stubs.settings import ConfigError
+
+        unknown = self.unknown(names)
+        if unknown:
+            raise ConfigError(f"defects: unknown defect name(s) {unknown}; see {readme}")
+
     def require(self, name: str) -> str:
         """`name`, if it is a defect of this stub; a code path asking for a misspelt defect is
         the stub's bug, so it fails loudly instead of never switching on."""

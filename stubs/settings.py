@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
@@ -21,8 +21,38 @@ class ConfigError(ValueError):
     """A configuration value is missing, unknown or invalid; the message names the key."""
 
 
+class _Redacted:
+    """Stands for a secret in a repr."""
+
+    def __repr__(self) -> str:
+        return "[redacted]"
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """The base of a stub's configuration: typed, immutable, unknown keys refused."""
+    """The base of a stub's configuration: typed, immutable, unknown keys refused; the fields
+    named in `secret_fields` never show in a repr (a config ends up in tracebacks and reports).
+    """
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def _shown_fields(self) -> Iterator[tuple[str, Any]]:
+        """Each field and its value, a set secret replaced by `[redacted]`."""
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            hidden = name in self.secret_fields and value is not None
+            yield name, _Redacted() if hidden else value
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._shown_fields())
+        return f"{type(self).__name__}({shown})"
+
+    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
+        yield from self._shown_fields()
+
+
+def set_field(settings: Settings, name: str, value: Any) -> None:
+    """Normalise one field in `__post_init__` (a frozen struct refuses plain assignment)."""
+    msgspec.structs.force_setattr(settings, name, value)
 
 
 S = TypeVar("S", bound=Settings)

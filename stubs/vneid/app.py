@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from stubs.clock import StubClock
 from stubs.request_log import RequestLog, RequestLogMiddleware
-from stubs.vneid.app_links import apple_association, assetlinks
+from stubs.vneid import app_links
 from stubs.vneid.authorize import authorize, web_fallback
 from stubs.vneid.clients import ClientRegistry
 from stubs.vneid.config import VneidConfig
@@ -65,8 +65,7 @@ def create_app(
     routes = [
         Route("/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
         Route(config.jwks_path, jwks, methods=["GET"]),
-        Route("/.well-known/assetlinks.json", assetlinks, methods=["GET"]),
-        Route("/.well-known/apple-app-site-association", apple_association, methods=["GET"]),
+        *app_links.ROUTES,
         Route(config.device_path, set_device, methods=["GET"]),
         Route(p, authorize, methods=["GET"]),
         Route(p + "/web", web_fallback, methods=["GET"]),

@@ -7,14 +7,11 @@ in `__post_init__`; every error is a `ConfigError` naming the key first.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import msgspec
-
-from stubs.settings import ConfigError, Settings, load_settings
+from stubs.app_links import check_fingerprints
+from stubs.settings import ConfigError, Settings, load_settings, set_field
 from stubs.vneid.defects import CATALOGUE
 
 __all__ = ["PACKAGED_PERSONAS", "SUPPORTED_SIGNING_ALGS", "ClientRegistration", "ConfigError",
@@ -24,36 +21,6 @@ PACKAGED_PERSONAS = Path(__file__).parent / "data" / "personas.json"
 
 SUPPORTED_SIGNING_ALGS = ("ES256", "ES384", "ES512")
 
-# How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
-SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
-
-# Fields never shown by repr (a config ends up in tracebacks and test reports).
-_SECRET_FIELDS = frozenset({"client_secret", "control_token", "subject_secret"})
-
-
-class _Redacted:
-    """Stands for a secret in a repr."""
-
-    def __repr__(self) -> str:
-        return "[redacted]"
-
-
-def _shown_fields(config: msgspec.Struct) -> Iterator[tuple[str, Any]]:
-    """Each field and its value, a set secret replaced by `[redacted]`."""
-    for name in config.__struct_fields__:
-        value = getattr(config, name)
-        yield name, _Redacted() if name in _SECRET_FIELDS and value is not None else value
-
-
-def _repr_without_secrets(config: msgspec.Struct) -> str:
-    shown = ", ".join(f"{name}={value!r}" for name, value in _shown_fields(config))
-    return f"{type(config).__name__}({shown})"
-
-
-def _set(config: msgspec.Struct, name: str, value: Any) -> None:
-    """Normalise one field of a frozen struct (object.__setattr__ does not reach msgspec's)."""
-    msgspec.structs.force_setattr(config, name, value)
-
 
 class ClientRegistration(Settings):
     """One relying party registered at the stub VNeID (a `[[clients]]` table).
@@ -61,6 +28,8 @@ class ClientRegistration(Settings):
     Its fields may also be given positionally (client_id, client_name, client_secret,
     redirect_uris), as the tests of both stubs do.
     """
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"client_secret"})
 
     client_id: str
     client_name: str
@@ -75,17 +44,14 @@ class ClientRegistration(Settings):
         if isinstance(self.redirect_uris, str) or not self.redirect_uris:
             raise ConfigError(f"redirect_uris: must be a non-empty list of URLs "
                               f"(client {self.client_id!r})")
-        _set(self, "redirect_uris", tuple(self.redirect_uris))
-
-    def __repr__(self) -> str:
-        return _repr_without_secrets(self)
-
-    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
-        yield from _shown_fields(self)
+        set_field(self, "redirect_uris", tuple(self.redirect_uris))
 
 
 class VneidConfig(Settings, kw_only=True):
     """Every deployment-specific value of the stub VNeID."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset(
+        {"client_secret", "control_token", "subject_secret"})
 
     issuer: str = "https://127.0.0.1:8443"
     clients: tuple[ClientRegistration, ...] = ()
@@ -144,19 +110,13 @@ class VneidConfig(Settings, kw_only=True):
             raise ConfigError("issuer: must be an http(s) URL without a trailing slash")
         # Built directly (not through the loader), sequences may come as lists: kept as tuples.
         for name in ("clients", "scopes_supported", "android_cert_fingerprints", "ios_app_ids"):
-            _set(self, name, tuple(getattr(self, name)))
-        _set(self, "defects", frozenset(self.defects))
-        _set(self, "personas_file", Path(self.personas_file))
+            set_field(self, name, tuple(getattr(self, name)))
+        set_field(self, "defects", frozenset(self.defects))
+        set_field(self, "personas_file", Path(self.personas_file))
         if self.signing_key_file is not None:
-            _set(self, "signing_key_file", Path(self.signing_key_file))
-        bad = [f for f in self.android_cert_fingerprints if not SHA256_FINGERPRINT.fullmatch(f)]
-        if bad or not self.android_cert_fingerprints:
-            raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
-                              f"uppercase hex with colons, got {bad}")
-        unknown = CATALOGUE.unknown(self.defects)
-        if unknown:
-            raise ConfigError(f"defects: unknown defect name(s) {unknown}; see "
-                              "stubs/vneid/README.md")
+            set_field(self, "signing_key_file", Path(self.signing_key_file))
+        check_fingerprints(self.android_cert_fingerprints)
+        CATALOGUE.check_config(self.defects, "stubs/vneid/README.md")
         if self.signing_alg not in SUPPORTED_SIGNING_ALGS:
             raise ConfigError(f"signing_alg: must be one of {SUPPORTED_SIGNING_ALGS}")
         if self.lockout_threshold < 1:
@@ -167,12 +127,6 @@ class VneidConfig(Settings, kw_only=True):
                      "device_path", "control_prefix"):
             if not getattr(self, name).startswith("/"):
                 raise ConfigError(f"{name}: must start with '/'")
-
-    def __repr__(self) -> str:
-        return _repr_without_secrets(self)
-
-    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
-        yield from _shown_fields(self)
 
     def has_defect(self, name: str) -> bool:
         """Whether the named seeded defect is switched on (a name no defect has fails loudly:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
+from stubs.control_plane import FromConfig
 from stubs.defect_catalogue import DefectCatalogue
 from stubs.request_log import RequestLog
 from stubs.vneid.clients import ClientRegistry
@@ -21,8 +23,10 @@ from stubs.vneid.personas import PersonaStore
 
 
 @dataclass
-class StubState:
+class StubState(FromConfig):
     """The mutable stores behind one running stub VNeID."""
+
+    catalogue: ClassVar[DefectCatalogue] = CATALOGUE
 
     config: VneidConfig
     clock: Callable[[], float]
@@ -32,20 +36,6 @@ class StubState:
     grants: GrantStore
     faults: FaultPlan
     requests: RequestLog
-
-    @property
-    def control_token(self) -> str | None:
-        """The control plane's bearer token (None: no control plane)."""
-        return self.config.control_token
-
-    @property
-    def defects_on(self) -> frozenset[str]:
-        """The seeded defects switched on (by config only)."""
-        return self.config.defects
-
-    @property
-    def defect_catalogue(self) -> DefectCatalogue:
-        return CATALOGUE
 
     def reset(self) -> None:
         """Everything back to how the stub started (the control plane's reset). The clock is

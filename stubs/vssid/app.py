@@ -14,9 +14,8 @@ from starlette.routing import Route
 from stubs.clock import StubClock
 from stubs.control_plane import control_routes
 from stubs.request_log import RequestLog, RequestLogMiddleware
-from stubs.vssid import home
+from stubs.vssid import app_links, home
 from stubs.vssid.accounts import AccountBook
-from stubs.vssid.app_links import apple_association, assetlinks
 from stubs.vssid.attempts import AttemptStore
 from stubs.vssid.callback import vneid_callback
 from stubs.vssid.config import VssidConfig
@@ -82,8 +81,7 @@ def create_app(
     routes = [
         Route("/", home.go_to_login, methods=["GET"]),
         Route("/_device", set_device, methods=["GET"]),
-        Route("/.well-known/assetlinks.json", assetlinks, methods=["GET"]),
-        Route("/.well-known/apple-app-site-association", apple_association, methods=["GET"]),
+        *app_links.ROUTES,
         Route("/app/login", show_login, methods=["GET"]),
         Route("/app/login", submit_password_login, methods=["POST"]),
         Route("/app/vneid/start", start_vneid_login, methods=["POST"]),

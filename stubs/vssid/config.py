@@ -7,15 +7,12 @@ in `__post_init__`; every error is a `ConfigError` naming the key first.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 from urllib.parse import urlsplit
 
-import msgspec
-
-from stubs.settings import ConfigError, Settings, load_settings
+from stubs.app_links import check_fingerprints
+from stubs.settings import ConfigError, Settings, load_settings, set_field
 from stubs.vssid.defects import CATALOGUE
 from stubs.vssid.versions import parse_version
 
@@ -23,27 +20,11 @@ __all__ = ["DEFAULT_ACCOUNTS_FILE", "PACKAGE_DIR", "ConfigError", "VssidConfig",
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_ACCOUNTS_FILE = PACKAGE_DIR / "data" / "accounts.json"
-# How assetlinks.json spells a SHA-256 certificate fingerprint: 32 uppercase hex bytes.
-SHA256_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
-
-# Fields never shown by repr (a config ends up in tracebacks and test reports).
-_SECRET_FIELDS = frozenset({"client_secret", "control_token"})
-
-
-class _Redacted:
-    """Stands for a secret in a repr."""
-
-    def __repr__(self) -> str:
-        return "[redacted]"
-
-
-def _set(config: msgspec.Struct, name: str, value: Any) -> None:
-    """Normalise one field of a frozen struct (object.__setattr__ does not reach msgspec's)."""
-    msgspec.structs.force_setattr(config, name, value)
-
 
 class VssidConfig(Settings, kw_only=True):
     """Everything deployment-specific about one reference VssID."""
+
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"client_secret", "control_token"})
 
     base_url: str
     issuer: str
@@ -91,13 +72,13 @@ class VssidConfig(Settings, kw_only=True):
 
     def __post_init__(self) -> None:
         # Built directly (not through the loader), values may come as str / list: normalised.
-        _set(self, "base_url", self.base_url.rstrip("/"))
-        _set(self, "accounts_file", Path(self.accounts_file))
+        set_field(self, "base_url", self.base_url.rstrip("/"))
+        set_field(self, "accounts_file", Path(self.accounts_file))
         if self.ca_file is not None:
-            _set(self, "ca_file", Path(self.ca_file))
+            set_field(self, "ca_file", Path(self.ca_file))
         for name in ("allowed_algs", "android_cert_fingerprints", "ios_app_ids"):
-            _set(self, name, tuple(getattr(self, name)))
-        _set(self, "defects", frozenset(self.defects))
+            set_field(self, name, tuple(getattr(self, name)))
+        set_field(self, "defects", frozenset(self.defects))
         for key in ("base_url", "issuer"):
             value = getattr(self, key)
             parts = urlsplit(value)
@@ -119,9 +100,7 @@ class VssidConfig(Settings, kw_only=True):
         unsafe = [a for a in self.allowed_algs if a.lower() == "none" or a.upper().startswith("HS")]
         if unsafe or not self.allowed_algs:
             raise ConfigError(f"allowed_algs: must be non-empty and asymmetric, got {unsafe}")
-        unknown = CATALOGUE.unknown(self.defects)
-        if unknown:
-            raise ConfigError(f"defects: unknown defect(s) {unknown}; see stubs/vssid/README.md")
+        CATALOGUE.check_config(self.defects, "stubs/vssid/README.md")
         if self.request_log_limit < 1:
             raise ConfigError("request_log_limit: must be at least 1")
         for key in ("clock_skew_seconds", "attempt_ttl_seconds", "session_ttl_seconds",
@@ -131,23 +110,7 @@ class VssidConfig(Settings, kw_only=True):
                 raise ConfigError(f"{key}: must be >= 0")
         if self.password_lockout_threshold < 1:
             raise ConfigError("password_lockout_threshold: must be >= 1")
-        bad = [f for f in self.android_cert_fingerprints if not SHA256_FINGERPRINT.fullmatch(f)]
-        if bad or not self.android_cert_fingerprints:
-            raise ConfigError("android_cert_fingerprints: must be SHA-256 fingerprints in "
-                              f"uppercase hex with colons, got {bad}")
-
-    def _shown_fields(self) -> Iterator[tuple[str, Any]]:
-        """Each field and its value, a set secret replaced by `[redacted]`."""
-        for name in self.__struct_fields__:
-            value = getattr(self, name)
-            yield name, _Redacted() if name in _SECRET_FIELDS and value is not None else value
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in self._shown_fields())
-        return f"{type(self).__name__}({shown})"
-
-    def __rich_repr__(self) -> Iterator[tuple[str, Any]]:
-        yield from self._shown_fields()
+        check_fingerprints(self.android_cert_fingerprints)
 
     @property
     def redirect_uri(self) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
+from stubs.control_plane import FromConfig
 from stubs.defect_catalogue import DefectCatalogue
 from stubs.request_log import RequestLog
 from stubs.vssid.accounts import AccountBook
@@ -22,8 +24,10 @@ from stubs.vssid.sessions import SessionStore
 
 
 @dataclass
-class StubState:
+class StubState(FromConfig):
     """Config, account book, attempt/session stores and the VNeID client of one app."""
+
+    catalogue: ClassVar[DefectCatalogue] = CATALOGUE
 
     config: VssidConfig
     clock: Callable[[], float]
@@ -35,20 +39,6 @@ class StubState:
     validator: IdTokenValidator
     reused_verifier: str
     requests: RequestLog
-
-    @property
-    def control_token(self) -> str | None:
-        """The control plane's bearer token (None: no control plane)."""
-        return self.config.control_token
-
-    @property
-    def defects_on(self) -> frozenset[str]:
-        """The seeded defects switched on (by config only)."""
-        return self.config.defects
-
-    @property
-    def defect_catalogue(self) -> DefectCatalogue:
-        return CATALOGUE
 
     def reset(self) -> None:
         """Forget attempts, sessions, lockouts, cached provider data and received requests.

@@ -20,10 +20,6 @@ AASA = "/.well-known/apple-app-site-association"
 FINGERPRINT = ":".join(["0A"] * 32)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 def _client(app, base: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base)

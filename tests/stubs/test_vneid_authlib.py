@@ -35,10 +35,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 async def test_authlib_client_completes_code_flow_with_pkce_and_validates_the_id_token():
     app = create_app(stub_config())

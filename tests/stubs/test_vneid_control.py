@@ -24,10 +24,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 NEW_PERSONA = {
     "id_number": "001299000001", "name": "Ngô Thị Lụa", "birthdate": "1999-01-01", "sex": "F",

@@ -35,10 +35,6 @@ OTHER = ClientRegistration(client_id="other", client_name="Other", client_secret
                            redirect_uris=("https://other.test/cb",))
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 def probe(defect: str):
     """Register the check of the requirement that `defect` (a name in CATALOGUE) breaks."""

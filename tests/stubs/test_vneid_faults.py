@@ -28,10 +28,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 def _segments(token: str) -> tuple[dict, dict, str]:
     def part(text: str) -> dict:

@@ -29,10 +29,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 async def test_discovery_advertises_what_the_stub_does():
     async with stub_client() as client:

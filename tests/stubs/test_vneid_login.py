@@ -26,10 +26,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 async def _login_screen(flow: LoginFlow):
     screen = read_screen(await flow.open())

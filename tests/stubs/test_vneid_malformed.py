@@ -34,10 +34,6 @@ API_PATHS = ("/token", "/userinfo", "/jwks", "/.well-known/openid-configuration"
              "/nowhere", "/token/", "/%ff")
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 @pytest.mark.parametrize(
     "query",

@@ -38,10 +38,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @dataclass(frozen=True)
 class RunningVneid:

@@ -22,10 +22,6 @@ from tests.stubs.vneid_flow import (
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 def test_s256_challenge_is_rfc_7636_appendix_b():
     assert s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == (

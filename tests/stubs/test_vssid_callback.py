@@ -13,10 +13,6 @@ LOGGED_OUT = {"logged_in": False, "id_number_masked": None, "name": None,
               "social_insurance_code": None}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 async def _assert_no_session(rig: Rig) -> None:
     assert await rig.session() == LOGGED_OUT

@@ -15,10 +15,6 @@ TOKEN = "vssid-control-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
 
 def controlled(**overrides) -> Rig:
     return Rig(vssid_config(control_token=TOKEN, **overrides))

@@ -14,10 +14,6 @@ from tests.stubs.vssid_rig import Rig, query_of, read_screen, vssid_config
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 class ShiftedClock:
     """Real time plus an offset the scenario can move."""

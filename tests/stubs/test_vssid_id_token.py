@@ -14,10 +14,6 @@ from tests.stubs.vssid_rig import Rig
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 async def _outcome(rig: Rig) -> tuple[str | None, str | None]:
     screen = await rig.login()

@@ -12,10 +12,6 @@ from tests.stubs.vssid_rig import CLIENT_SECRET, Rig, query_of
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 async def test_a_whole_flow_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)

@@ -9,10 +9,6 @@ from tests.stubs.vssid_rig import Rig, read_screen, vssid_config
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 async def _login(rig: Rig, username: str, password: str):
     return read_screen(await rig.vssid.post("/app/login",

@@ -13,10 +13,6 @@ from tests.stubs.vssid_rig import VSSID_BASE, Rig, query_of, read_screen, vssid_
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 @pytest.mark.parametrize(
     ("version", "allowed"),

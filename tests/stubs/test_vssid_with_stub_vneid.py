@@ -49,10 +49,6 @@ JOURNEYS = {
 }
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 class Phone:
     """Both apps on one simulated phone, each reached in-process on its own origin."""

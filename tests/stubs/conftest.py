@@ -1,0 +1,8 @@
+"""What every stub test shares: async tests run on asyncio (the stubs are Starlette apps)."""
+
+import pytest
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
