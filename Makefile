@@ -14,9 +14,15 @@ WORKERS      ?= auto
 SHARD        ?=
 SHARDS       ?=
 SHARD_ARGS    = $(if $(SHARD),--shard $(SHARD))
+# A local Selenium Grid (`make grid`): how many Appium nodes behind its hub.
+NODES        ?= 2
 # Appium finds its Chromium driver in this project's package.json / node_modules.
 export APPIUM_HOME := $(CURDIR)
 export UV_LINK_MODE ?= copy
+# Python keeps its compiled modules: with PYTHONDONTWRITEBYTECODE set (some CI images set it)
+# every Python process the tests start (a pytest run per seeded defect, each third-party run)
+# compiled the whole kit and its libraries again, about 2 s of CPU each.
+unexport PYTHONDONTWRITEBYTECODE
 # The kit never downloads a browser build; it runs Debian's /usr/bin/chromium.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
@@ -24,7 +30,7 @@ VENV   := .venv
 PYTEST := $(VENV)/bin/pytest
 STAMPS := .make
 
-.PHONY: help setup conformance test report browser-check clean evidence verify merge
+.PHONY: help setup conformance test report browser-check clean evidence verify merge grid
 
 help:
 	@echo "make conformance   run the conformance suites against the target (default: embedded stubs) and build the report"
@@ -32,6 +38,7 @@ help:
 	@echo "make report        (re)build reports/allure-report/index.html from reports/allure-results"
 	@echo "make conformance SHARD=2/3 REPORTS=reports/shard-2   one of three parts of the run (CI jobs side by side)"
 	@echo "make merge SHARDS=\"reports/shard-1 ...\"   fold every shard's reports into $(REPORTS) and build the report"
+	@echo "make grid [NODES=2]   a Selenium Grid on loopback (hub + Appium nodes); prints its URL for --appium-url; Ctrl-C stops it"
 	@echo "make evidence      bundle and sign the reports after a secret scan (KEY=vendor.pem: your Ed25519 key)"
 	@echo "make verify        check a bundle offline: BUNDLE=file [PUBKEY=the signer's public key]"
 	@echo "make clean         remove reports, the virtualenv and node_modules"
@@ -85,6 +92,11 @@ merge: $(STAMPS)/python
 	[ $$status = 2 ] && exit 2; \
 	$(MAKE) --no-print-directory report || { [ $$status != 0 ] || status=1; }; \
 	exit $$status
+
+# A Selenium Grid 4 hub and NODES relay nodes on loopback, each node with its own Appium
+# (docs/devices.md); it prints the hub's URL, which `--appium-url` takes, and runs until Ctrl-C.
+grid: setup
+	$(VENV)/bin/python -m fixtures.grid --nodes $(NODES) --workdir $(REPORTS)/grid
 
 # One signed evidence bundle of $(REPORTS) (docs/evidence.md); without KEY, a fresh key.
 evidence: $(STAMPS)/python
