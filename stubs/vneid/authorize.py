@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from stubs.params import MalformedRequest, query_params, single_values
 from stubs.redaction import witness
+from stubs.versions import meets_minimum
 from stubs.vneid.clients import redirect_uri_registered
 from stubs.vneid.config import VneidConfig
 from stubs.vneid.device import device_state
@@ -18,7 +19,6 @@ from stubs.vneid.grants import AuthorizationRequest, Transaction
 from stubs.vneid.handback import hand_back_error
 from stubs.vneid.screens import render_screen
 from stubs.vneid.stub_state import StubState
-from stubs.vneid.versions import AppVersion, UnparsableVersion
 
 _S256_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _PLAIN_CHALLENGE = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -107,15 +107,9 @@ def _validated_request(
 
 def version_allowed(config: VneidConfig, installed: str) -> bool:
     """The VNeID version gate (N-VER-1, APP-08): the minimum itself is accepted."""
-    if config.has_defect("version_string_compare"):
-        return installed >= config.min_app_version
-    try:
-        order = AppVersion.parse(installed).compare(AppVersion.parse(config.min_app_version))
-    except UnparsableVersion:
-        return False
-    if config.has_defect("version_min_exclusive"):
-        return order > 0
-    return order >= 0
+    return meets_minimum(installed, config.min_app_version,
+                         as_strings=config.has_defect("version_string_compare"),
+                         exclusive=config.has_defect("version_min_exclusive"))
 
 
 def render_login(request: Request, tx: Transaction, *, status_code: int = 200,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import itertools
 import secrets
 import time
@@ -11,12 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from stubs.redaction import witness
-
-
-def pkce_challenge_s256(verifier: str) -> str:
-    """BASE64URL(SHA256(verifier)) without padding (RFC 7636 §4.2)."""
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def new_pkce_verifier() -> str:

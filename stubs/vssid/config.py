@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from stubs.app_links import check_fingerprints
 from stubs.settings import ConfigError, Settings, load_settings, set_field
+from stubs.versions import parse_version
 from stubs.vssid.defects import CATALOGUE
-from stubs.vssid.versions import parse_version
 
 __all__ = ["DEFAULT_ACCOUNTS_FILE", "PACKAGE_DIR", "ConfigError", "VssidConfig", "load_config"]
 

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from stubs.pkce import s256_challenge
 from stubs.redaction import witness
-from stubs.vssid.attempts import pkce_challenge_s256
+from stubs.versions import meets_minimum, parse_version
 from stubs.vssid.cookies import set_private_cookie
 from stubs.vssid.errors import error_json
 from stubs.vssid.forms import read_form, single_text
@@ -19,7 +20,6 @@ from stubs.vssid.outcomes import Outcome
 from stubs.vssid.provider import ProviderMisbehaved, ProviderUnavailable
 from stubs.vssid.screens import render_outcome
 from stubs.vssid.stub_state import StubState
-from stubs.vssid.versions import meets_minimum, parse_version
 
 log = logging.getLogger("stubs.vssid.start")
 
@@ -83,7 +83,7 @@ async def begin_attempt(request: Request, app_version: str | None) -> StartResul
         "scope": f"{config.scope} phone" if config.has_defect("link_by_phone") else config.scope,
         "state": attempt.state,
         "nonce": attempt.nonce,
-        "code_challenge": verifier if plain else pkce_challenge_s256(verifier),
+        "code_challenge": verifier if plain else s256_challenge(verifier),
         "code_challenge_method": "plain" if plain else "S256",
     }
     if not config.has_defect("acr_not_requested"):

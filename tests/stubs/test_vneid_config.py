@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stubs.settings import ConfigError, Settings, replace_settings
+from stubs.versions import AppVersion, UnparsableVersion, meets_minimum
 from stubs.vneid.config import PACKAGED_PERSONAS, ClientRegistration, VneidConfig, load_config
 from stubs.vneid.personas import load_personas
-from stubs.vneid.versions import AppVersion, UnparsableVersion, meets_minimum
 
 DOCUMENTED_PERSONAS = Path(__file__).parents[2] / "docs" / "personas.md"
 

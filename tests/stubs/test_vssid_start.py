@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 import pytest
 
+from fixtures.pkce import s256
 from tests.stubs.vssid_fake_idp import ACR_LEVEL2, ISSUER
 from tests.stubs.vssid_rig import VSSID_BASE, Rig, query_of, read_screen, vssid_config
 
@@ -60,8 +58,7 @@ async def test_authorization_request_carries_every_parameter() -> None:
                                           rig.vssid.cookies.get("vssid_attempt"))
         assert attempt is not None and attempt.nonce == params["nonce"]
         assert 43 <= len(attempt.code_verifier) <= 128
-        digest = hashlib.sha256(attempt.code_verifier.encode()).digest()
-        assert params["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+        assert params["code_challenge"] == s256(attempt.code_verifier)
 
 
 async def test_each_attempt_is_fresh() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stubs.vssid.versions import meets_minimum, parse_version
+from stubs.versions import meets_minimum, parse_version
 
 cores = st.lists(st.integers(0, 999), min_size=1, max_size=4)
 

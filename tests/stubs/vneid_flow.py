@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -12,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from fixtures.pkce import new_pair
 from stubs.vneid.app import create_app
 from stubs.vneid.config import ClientRegistration, VneidConfig
 
@@ -55,9 +54,7 @@ def stub_config(**overrides: Any) -> VneidConfig:
 
 def pkce_pair() -> tuple[str, str]:
     """A fresh S256 verifier and challenge."""
-    verifier = secrets.token_urlsafe(48)
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return new_pair()  # the kit's (fixtures/pkce.py), independent of the stubs' own
 
 
 @dataclass

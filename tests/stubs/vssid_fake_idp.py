@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import secrets
 import time
@@ -15,6 +14,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from fixtures.pkce import s256
 
 ISSUER = "https://idp.test"
 ACR_LEVEL2 = "urn:vn:vneid:loa:2"
@@ -151,7 +152,7 @@ class FakeIdp:
         if grant is None or grant.get("redirect_uri") != form.get("redirect_uri"):
             return JSONResponse({"error": "invalid_grant"}, status_code=400)
         verifier = form.get("code_verifier", "")
-        challenge = _b64url(hashlib.sha256(verifier.encode()).digest())
+        challenge = s256(verifier)  # the kit's S256 (fixtures/pkce.py) judges the stub
         if grant.get("code_challenge_method") == "S256" and challenge != grant["code_challenge"]:
             return JSONResponse({"error": "invalid_grant"}, status_code=400)
         return JSONResponse({
