@@ -49,6 +49,8 @@ SECRET_NAMES = frozenset({
     "refresh_token", "password", "passcode", "client_secret", "tx", "session", "token",
     "vssid_session", "vssid_attempt", "session_state", "id_token_hint", "client_assertion",
     "assertion", "control_token", "secret",
+    # A device farm's credentials (`accessKey` of bstack:options, sauce:options, LT:Options).
+    "accesskey", "access_key", "apikey", "api_key",
 })
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # What a redacted value reads as: the marker, the vssid stub's old one, a request-log fingerprint.
