@@ -6,6 +6,8 @@ so a fix here (like the one for Nagle below) reaches every way a stub is run.
 
 from __future__ import annotations
 
+import asyncio
+import http
 import ipaddress
 import socket
 import tempfile
@@ -13,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from stubs import limits
 
 # How long a stopping stub waits for open connections (a peer that keeps an idle TLS
 # connection and never reads would hold the shutdown) before dropping them and still running
@@ -69,6 +75,54 @@ def issue_local_tls(hosts: list[str], *, folder: Path | None = None, ca_out: Pat
     return LocalTls(ca_file, cert_file, key_file, server.cert_chain_pems[0].bytes())
 
 
+class AnsweringH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, except for a request head it refuses.
+
+    uvicorn answers a head past h11's bound (or a malformed one) with a 400 and closes at once,
+    while the client may still be sending: the close with unread bytes becomes a reset (or, over
+    TLS, an EOF) that the client often sees before the answer. Here the answer says what was
+    too long (414 request line, 431 headers; see `limits.refused_head`), and the connection then
+    reads and drops what still comes, until the client closes, `limits.LINGER_BYTES` or
+    `limits.LINGER_SECONDS`.
+    """
+
+    _linger: asyncio.TimerHandle | None = None
+    _dropped = 0
+
+    def send_400_response(self, msg: str) -> None:  # what uvicorn calls on a refused head
+        if self.cycle is not None and not self.cycle.response_complete:
+            super().send_400_response(msg)  # a broken body mid-request: uvicorn's own way
+            return
+        status, description = limits.refused_head(self.conn.trailing_data[0])
+        body = limits.error_body(description)
+        headers = [*limits.ERROR_HEADERS, (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        reason = http.HTTPStatus(status).phrase.encode()
+        for event in (h11.Response(status_code=status, headers=headers, reason=reason),
+                      h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self._linger = self.loop.call_later(limits.LINGER_SECONDS, self.transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        if self._linger is None:
+            super().data_received(data)
+            return
+        self._dropped += len(data)
+        if self._dropped > limits.LINGER_BYTES:
+            self.transport.close()
+
+    def shutdown(self) -> None:
+        if self._linger is None:
+            super().shutdown()
+        else:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._linger is not None:
+            self._linger.cancel()
+        super().connection_lost(exc)
+
+
 def uvicorn_server(app: Any, *, cert_file: Path | str | None = None,
                    key_file: Path | str | None = None, log_level: str = "warning",
                    log_config: dict | None = None, access_log: bool = False) -> uvicorn.Server:
@@ -77,10 +131,14 @@ def uvicorn_server(app: Any, *, cert_file: Path | str | None = None,
     The access log is off unless asked for: its lines carry query strings (codes and state);
     a standalone stub that turns it on routes it through its redacting handler (log_config).
     Lifespan is on: the reference VssID closes its client to VNeID on shutdown.
+    HTTP/1.1 is h11 whatever else is installed, with a head bound (`limits.SERVER_HEAD_BYTES`)
+    above the apps' own limits, so that oversize input reaches `limits.OversizeGuard` and gets
+    its 414 / 431 / 413; beyond that bound `AnsweringH11Protocol` answers it.
     """
     settings: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
     return uvicorn.Server(uvicorn.Config(
         app, log_level=log_level.lower(), access_log=access_log, lifespan="on",
+        http=AnsweringH11Protocol, h11_max_incomplete_event_size=limits.SERVER_HEAD_BYTES,
         timeout_graceful_shutdown=GRACEFUL_STOP_S,
         ssl_certfile=str(cert_file) if cert_file else None,
         ssl_keyfile=str(key_file) if key_file else None, **settings))

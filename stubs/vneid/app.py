@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from stubs.clock import StubClock
+from stubs.limits import OversizeGuard
 from stubs.request_log import RequestLog, RequestLogMiddleware
 from stubs.vneid import app_links
 from stubs.vneid.authorize import authorize, web_fallback
@@ -80,6 +81,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(OversizeGuard),
             Middleware(CatchAllMiddleware),
             Middleware(RequestLogMiddleware, log=stub.requests,
                        skip_prefix=config.control_prefix, clock=stub.clock),

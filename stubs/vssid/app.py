@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from stubs.clock import StubClock
 from stubs.control_plane import control_routes
+from stubs.limits import OversizeGuard
 from stubs.request_log import RequestLog, RequestLogMiddleware
 from stubs.vssid import app_links, home
 from stubs.vssid.accounts import AccountBook
@@ -96,7 +97,8 @@ def create_app(
         routes += control_routes(config.control_prefix)
     app = Starlette(
         routes=routes, exception_handlers=EXCEPTION_HANDLERS, lifespan=lifespan,
-        middleware=[Middleware(RequestLogMiddleware, log=state.requests,
+        middleware=[Middleware(OversizeGuard),
+                    Middleware(RequestLogMiddleware, log=state.requests,
                                skip_prefix=config.control_prefix, clock=state.clock)])
     # RP-18: the callback path matches exactly; no slash-redirect carrying its query along.
     app.router.redirect_slashes = False
