@@ -88,6 +88,9 @@ def build(config: ServerConfig, issuer: str, rsa_private_key_pem: str) -> dict[s
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(config.data_dir / "idp.sqlite3"),
         }},
+        # A test deployment's hashing cost (portal/hashers.py), for passwords and client secrets.
+        "PASSWORD_HASHERS": [
+            "interop.django_oauth_toolkit.portal.hashers.TestDeploymentPBKDF2Hasher"],
         "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
         "LANGUAGE_CODE": "vi",
         "TIME_ZONE": "Asia/Ho_Chi_Minh",
