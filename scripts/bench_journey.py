@@ -58,14 +58,14 @@ def level2_reaches_home(phone: Phone, personas: dict[str, Persona]) -> None:
     home = expect_screen(consent.approve(), VssidHome)
     phone.capture("step 3")
     assert home.person_name == person.name
-    assert phone.vssid_session()["logged_in"] is True
+    assert phone.vssid_session().logged_in is True
 
 
 def level1_is_refused(phone: Phone, personas: dict[str, Persona]) -> None:
     """A level 1 account ends on VssID's "level 2 required" screen with no session."""
     screen = expect_screen(_through_vneid(phone, personas["l1_active"]), OutcomeScreen)
     assert screen.outcome == "LEVEL2_REQUIRED"
-    assert phone.vssid_session()["logged_in"] is False
+    assert phone.vssid_session().logged_in is False
 
 
 def old_vssid_hides_the_button(phone: Phone, personas: dict[str, Persona]) -> None:
