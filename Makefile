@@ -107,7 +107,7 @@ verify: $(STAMPS)/python
 	$(VENV)/bin/python -m fixtures.evidence verify "$(BUNDLE)" $(if $(PUBKEY),--public-key "$(PUBKEY)")
 
 test: setup
-	$(PYTEST) tests -n $(WORKERS) $(PYTEST_ARGS)
+	$(PYTEST) tests -n $(WORKERS) --dist worksteal $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory conformance
 
 clean:

@@ -3,9 +3,11 @@
 pytest_plugins = ["pytester"]
 
 # The tests that start whole runs of the kit (third-party servers, the grid, a pytest run per
-# seeded defect) take a minute or two each. xdist hands tests out in collection order, so
-# with these last one worker could be left alone with them at the end: they go first, the
-# heaviest first, each module kept together (its module-scoped servers start once a worker).
+# seeded defect) take from ten seconds to two minutes each. They go first, the heaviest first,
+# each module kept together; `make test` runs with `--dist worksteal`, which gives each worker
+# half of the list and lets a worker that runs out take half of what another still has left,
+# so the long runs start early and no worker ends alone with one. (The default `load`
+# scheduling hands each worker a consecutive first chunk: one worker got every long run.)
 HEAVY_FIRST = (
     "tests/kit/test_external_targets.py",
     "tests/interop/test_third_party_idps.py",
