@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from stubs.settings import ConfigError
+
 
 @dataclass(frozen=True)
 class Defect:
@@ -57,8 +59,6 @@ class DefectCatalogue:
     def check_config(self, names: Iterable[str], readme: str) -> None:
         """A config's `defects = [...]`: a ConfigError naming every unknown one and where the
         list is (`readme`)."""
-        from stubs.settings import ConfigError
-
         unknown = self.unknown(names)
         if unknown:
             raise ConfigError(f"defects: unknown defect name(s) {unknown}; see {readme}")
