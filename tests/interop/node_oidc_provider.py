@@ -40,6 +40,7 @@ class NodeIdp:
     ca_file: Path
     config_file: Path
     log_file: Path
+    pid: int = 0  # the node process (the load benchmark reads its CPU time)
 
 
 def available() -> str | None:
@@ -125,7 +126,7 @@ def start_node_oidc_provider(
             issuer = ready_url(process, log_file, what="node-oidc-provider",
                                timeout=READY_TIMEOUT_S, error=NodeIdpError,
                                prefix="https://127.0.0.1:")
-            yield NodeIdp(issuer, tls.ca_file, config_file, log_file)
+            yield NodeIdp(issuer, tls.ca_file, config_file, log_file, process.pid)
         finally:
             stop(process)
 
