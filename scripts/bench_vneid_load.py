@@ -104,6 +104,11 @@ class Server:
     extra_params: dict[str, str] = field(default_factory=dict)
     control_token: str | None = None  # the stub's control plane, for --check's counts
 
+    @property
+    def basic_auth(self) -> str:
+        """client_secret_basic's header value (the ID and secret are URL-safe already)."""
+        return aiohttp.BasicAuth(CLIENT_ID, self.client_secret).encode()
+
 
 class ServerError(RuntimeError):
     """A server could not be started."""
@@ -357,7 +362,7 @@ async def one_login(client: aiohttp.ClientSession, provider: Provider, tally: Ta
     if params.get("state") != [state] or "code" not in params:
         raise LoginFailed(f"the hand-back has no code or another state ({sorted(params)})")
     token = await send(client, tally, "POST", provider.token_endpoint,
-                       auth=aiohttp.BasicAuth(CLIENT_ID, server.client_secret),
+                       headers={"Authorization": server.basic_auth},
                        data={"grant_type": "authorization_code", "code": params["code"][0],
                              "redirect_uri": REDIRECT_URI, "code_verifier": verifier})
     tokens = json.loads(token.text) if token.status == 200 else {}
@@ -400,7 +405,8 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-async def run_round(provider: Provider, verify: ssl.SSLContext, logins: int, concurrency: int) -> Round:
+async def run_round(provider: Provider, verify: ssl.SSLContext, logins: int,
+                    concurrency: int) -> Round:
     """`logins` logins shared by `concurrency` clients working at once."""
     remaining = iter(range(logins))
     latencies: list[float] = []

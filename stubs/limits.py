@@ -17,9 +17,10 @@ These limits sit above each stub's own ones (`stubs/params.py`, the stub VNeID's
 under these limits; the reference VssID's form limit is the same 64 KiB, so its 413 is now
 this JSON on every path.
 
-The server must let heads this large reach the app at all: `stubs/serving.py` serves with h11
-and a head bound of `SERVER_HEAD_BYTES`, and answers a head beyond even that bound itself
-(`refused_head`), reading and dropping what the client still sends before closing.
+The server must let heads this large reach the app at all: `stubs/serving.py` serves with
+httptools and a head bound of `SERVER_HEAD_BYTES`, and answers a head beyond even that bound
+itself (`AnsweringHttpToolsProtocol`), reading and dropping what the client still sends before
+closing.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ MAX_TARGET_BYTES = 32 * 1024  # path + "?" + query string -> 414
 MAX_HEADER_BYTES = 32 * 1024  # every "name: value\r\n" together -> 431
 MAX_BODY_BYTES = 64 * 1024  # the request body -> 413
 # How much of a refused request's body is read (and dropped) before the answer goes out. Past
-# this the answer goes out at once, on a connection left open: uvicorn's h11 protocol then
+# this the answer goes out at once, on a connection left open: uvicorn's HTTP protocol then
 # drops the rest of the body itself.
 DRAIN_BYTES = 8 * 1024 * 1024
 DRAIN_SECONDS = 10.0
@@ -73,15 +74,6 @@ def headers_too_large() -> tuple[int, str]:
 
 def body_too_large() -> tuple[int, str]:
     return 413, f"request body too large (over {MAX_BODY_BYTES} bytes)"
-
-
-def refused_head(buffered: bytes) -> tuple[int, str]:
-    """What the server answers for a head it will not read: 414 when even the request line
-    is not complete within `buffered` (the unparsed bytes), 431 when the headers are what is
-    too long, 400 for a head that is malformed rather than long."""
-    if len(buffered) <= SERVER_HEAD_BYTES:
-        return 400, "malformed HTTP request"
-    return target_too_long() if b"\n" not in buffered else headers_too_large()
 
 
 def _target_bytes(scope: Scope) -> int:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import h11
+import httptools
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from stubs import limits
 
@@ -75,41 +75,72 @@ def issue_local_tls(hosts: list[str], *, folder: Path | None = None, ca_out: Pat
     return LocalTls(ca_file, cert_file, key_file, server.cert_chain_pems[0].bytes())
 
 
-class AnsweringH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, except for a request head it refuses.
+class AnsweringHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (the C parser), except for a request head it refuses.
 
-    uvicorn answers a head past h11's bound (or a malformed one) with a 400 and closes at once,
-    while the client may still be sending: the close with unread bytes becomes a reset (or, over
-    TLS, an EOF) that the client often sees before the answer. Here the answer says what was
-    too long (414 request line, 431 headers; see `limits.refused_head`), and the connection then
-    reads and drops what still comes, until the client closes, `limits.LINGER_BYTES` or
-    `limits.LINGER_SECONDS`.
+    uvicorn would buffer a head of any size, and answer a malformed one (or a request target
+    past 64 KiB, which httptools' URL parser cannot count) with a bare 400, closing at once
+    while the client may still be sending: the close with unread bytes becomes a reset (or,
+    over TLS, an EOF) that the client often sees before the answer. Here a head past
+    `limits.SERVER_HEAD_BYTES` is refused as soon as that many bytes came, 414 when even the
+    request line is not complete and 431 when the headers are what is too long; a target past
+    `limits.MAX_TARGET_BYTES` is 414; a malformed head is 400 with the stubs' error body. The
+    connection then reads and drops what still comes, until the client closes,
+    `limits.LINGER_BYTES` or `limits.LINGER_SECONDS`. Heads within the bound reach the app,
+    where `limits.OversizeGuard` answers what is past the apps' own limits.
     """
 
     _linger: asyncio.TimerHandle | None = None
     _dropped = 0
+    _head_open = True  # bytes of a request head are arriving (a new connection starts so)
+    _head_bytes = 0
+    _line_seen = False
 
-    def send_400_response(self, msg: str) -> None:  # what uvicorn calls on a refused head
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_open = True
+
+    def on_headers_complete(self) -> None:
+        self._head_open, self._head_bytes, self._line_seen = False, 0, False
+        if len(self.url) > limits.MAX_TARGET_BYTES:
+            # httptools' URL parser counts in 16 bits and would call a long target malformed;
+            # it is too long, and answered so here (what follows is dropped, then closed).
+            self._refuse(*limits.target_too_long())
+            raise httptools.HttpParserCallbackError("request target too long")
+        super().on_headers_complete()
+
+    def data_received(self, data: bytes) -> None:
+        if self._linger is not None:
+            self._dropped += len(data)
+            if self._dropped > limits.LINGER_BYTES:
+                self.transport.close()
+            return
+        if self._head_open:
+            self._line_seen = self._line_seen or b"\n" in data
+            self._head_bytes += len(data)
+            if self._head_bytes > limits.SERVER_HEAD_BYTES:
+                self._refuse(*(limits.headers_too_large() if self._line_seen
+                               else limits.target_too_long()))
+                return
+        super().data_received(data)
+
+    def send_400_response(self, msg: str) -> None:  # what uvicorn calls on a malformed head
+        if self._linger is not None:
+            return  # refused already (a callback above stopped the parser to do so)
         if self.cycle is not None and not self.cycle.response_complete:
             super().send_400_response(msg)  # a broken body mid-request: uvicorn's own way
             return
-        status, description = limits.refused_head(self.conn.trailing_data[0])
+        self._refuse(400, "malformed HTTP request")
+
+    def _refuse(self, status: int, description: str) -> None:
         body = limits.error_body(description)
+        reason = http.HTTPStatus(status).phrase.encode()
         headers = [*limits.ERROR_HEADERS, (b"content-length", str(len(body)).encode()),
                    (b"connection", b"close")]
-        reason = http.HTTPStatus(status).phrase.encode()
-        for event in (h11.Response(status_code=status, headers=headers, reason=reason),
-                      h11.Data(data=body), h11.EndOfMessage()):
-            self.transport.write(self.conn.send(event))
+        head = b"".join([b"HTTP/1.1 %d %s\r\n" % (status, reason),
+                         *(name + b": " + value + b"\r\n" for name, value in headers), b"\r\n"])
+        self.transport.write(head + body)
         self._linger = self.loop.call_later(limits.LINGER_SECONDS, self.transport.close)
-
-    def data_received(self, data: bytes) -> None:
-        if self._linger is None:
-            super().data_received(data)
-            return
-        self._dropped += len(data)
-        if self._dropped > limits.LINGER_BYTES:
-            self.transport.close()
 
     def shutdown(self) -> None:
         if self._linger is None:
@@ -131,14 +162,15 @@ def uvicorn_server(app: Any, *, cert_file: Path | str | None = None,
     The access log is off unless asked for: its lines carry query strings (codes and state);
     a standalone stub that turns it on routes it through its redacting handler (log_config).
     Lifespan is on: the reference VssID closes its client to VNeID on shutdown.
-    HTTP/1.1 is h11 whatever else is installed, with a head bound (`limits.SERVER_HEAD_BYTES`)
-    above the apps' own limits, so that oversize input reaches `limits.OversizeGuard` and gets
-    its 414 / 431 / 413; beyond that bound `AnsweringH11Protocol` answers it.
+    HTTP/1.1 is httptools (a fifth of the stub's time under load went to h11:
+    scripts/bench_vneid_load.py), with a head bound (`limits.SERVER_HEAD_BYTES`) above the
+    apps' own limits, so that oversize input reaches `limits.OversizeGuard` and gets its
+    414 / 431 / 413; beyond that bound `AnsweringHttpToolsProtocol` answers it.
     """
     settings: dict[str, Any] = {"log_config": log_config} if log_config is not None else {}
     return uvicorn.Server(uvicorn.Config(
         app, log_level=log_level.lower(), access_log=access_log, lifespan="on",
-        http=AnsweringH11Protocol, h11_max_incomplete_event_size=limits.SERVER_HEAD_BYTES,
+        http=AnsweringHttpToolsProtocol,
         timeout_graceful_shutdown=GRACEFUL_STOP_S,
         ssl_certfile=str(cert_file) if cert_file else None,
         ssl_keyfile=str(key_file) if key_file else None, **settings))

@@ -7,11 +7,11 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.templating import Jinja2Templates
 
 from stubs.markup import without_contract
+from stubs.templating import screen_templates
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES = screen_templates(Path(__file__).parent / "templates")
 
 # Screens must never be cached or framed: they carry a login in progress.
 _SCREEN_HEADERS = {

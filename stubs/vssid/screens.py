@@ -5,13 +5,13 @@ from __future__ import annotations
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
-from starlette.templating import Jinja2Templates
 
 from stubs.markup import without_contract
+from stubs.templating import screen_templates
 from stubs.vssid.config import PACKAGE_DIR
 from stubs.vssid.outcomes import REASON_MESSAGES, TEXT, Outcome
 
-templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+templates = screen_templates(PACKAGE_DIR / "templates")
 
 _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
