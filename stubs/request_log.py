@@ -5,11 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stubs.params import MalformedRequest, parse_urlencoded
-from stubs.redaction import Redactor, is_secret_name, normalize_name, witness_observed
+from stubs.redaction import (
+    SECRET_WITNESSES,
+    Redactor,
+    is_secret_name,
+    normalize_name,
+    witness_observed,
+)
 
 # Low-entropy secrets are removed outright; a fingerprint could be brute-forced. Every other
 # secret (stubs/redaction.py names them) gets a short fingerprint, so tests can tell "same
@@ -61,27 +68,59 @@ def _safe_parse(raw: bytes) -> dict[str, list[str]] | str:
         return f"[malformed: {exc}]"
 
 
+@dataclass(frozen=True)
+class Received:
+    """One request as it came, before redaction: never shown as it is."""
+
+    entry: dict  # time, method, path, status, authorization scheme
+    query: bytes = field(repr=False)
+    body: bytes = field(repr=False)
+    content_type: str
+
+    def redacted(self) -> dict:
+        entry = {key: self.entry[key] for key in ("time", "method", "path")}
+        entry["query"] = _safe_parse(self.query)
+        entry.update((key, self.entry[key]) for key in ("status", "authorization"))
+        if self.body:
+            entry["form"] = (
+                _safe_parse(self.body)
+                if self.content_type.startswith("application/x-www-form-urlencoded")
+                else f"[{len(self.body)} bytes of {self.content_type or 'unknown type'}]"
+            )
+        return entry
+
+
 class RequestLog:
-    """A bounded list of received requests, newest last."""
+    """A bounded list of received requests, newest last, redacted.
+
+    Redaction also tells whoever listens for secrets (`stubs.redaction.SECRET_WITNESSES`: the
+    kit's run, which keeps them out of its reports) what it found, so while someone listens a
+    request is redacted as it comes. With nobody listening (a standalone stub) the request is
+    kept as it came, in memory only and within the log's bound, and redacted when the log is
+    read: a stub under load reads its log seldom, and redacting each request as it came was a
+    tenth of its time (scripts/bench_vneid_load.py).
+    """
 
     def __init__(self, limit: int) -> None:
-        self._entries: deque[dict] = deque(maxlen=limit)
+        self._entries: deque[dict | Received] = deque(maxlen=limit)
 
     def clear(self) -> None:
         """Forget every entry."""
         self._entries.clear()
 
-    def add(self, entry: dict) -> None:
-        """Record one redacted request."""
-        self._entries.append(entry)
+    def add(self, received: Received) -> None:
+        """Record one request."""
+        self._entries.append(received.redacted() if SECRET_WITNESSES else received)
 
     def entries(self) -> list[dict]:
-        """Every entry, oldest first."""
-        return list(self._entries)
+        """Every entry, redacted, oldest first."""
+        entries = [e.redacted() if isinstance(e, Received) else e for e in self._entries]
+        self._entries = deque(entries, maxlen=self._entries.maxlen)
+        return entries
 
 
 class RequestLogMiddleware:
-    """Records every request except the control plane's, after redacting its parameters."""
+    """Records every request except the control plane's (redacted: see `RequestLog`)."""
 
     def __init__(
         self, app: ASGIApp, *, log: RequestLog, skip_prefix: str, clock: Callable[[], float]
@@ -121,15 +160,9 @@ class RequestLogMiddleware:
                 "time": started,
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": _safe_parse(scope.get("query_string", b"")),
                 "status": status[0] if status else None,
                 # The scheme only: the credential itself is never kept.
                 "authorization": authorization.split(" ", 1)[0] if authorization else None,
             }
-            if body:
-                entry["form"] = (
-                    _safe_parse(bytes(body))
-                    if content_type.startswith("application/x-www-form-urlencoded")
-                    else f"[{len(body)} bytes of {content_type or 'unknown type'}]"
-                )
-            self.log.add(entry)
+            self.log.add(Received(entry, scope.get("query_string", b""), bytes(body),
+                                  content_type))
