@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -107,7 +108,8 @@ class Server:
     @property
     def basic_auth(self) -> str:
         """client_secret_basic's header value (the ID and secret are URL-safe already)."""
-        return aiohttp.BasicAuth(CLIENT_ID, self.client_secret).encode()
+        pair = f"{CLIENT_ID}:{self.client_secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
 
 
 class ServerError(RuntimeError):
@@ -119,26 +121,31 @@ def _log_file(folder: Path, name: str) -> Path:
 
 
 @contextlib.contextmanager
-def running_stub(folder: Path, *, request_log_limit: int | None = None) -> Iterator[Server]:
-    """`python -m stubs.vneid` with TLS and one client, stopped on the way out."""
+def running_stub(folder: Path, *, request_log_limit: int | None = None, root: Path = ROOT,
+                 name: str = "stub", defects: tuple[str, ...] = ()) -> Iterator[Server]:
+    """`python -m stubs.vneid` (of the checkout at `root`) with TLS and one client, stopped on
+    the way out."""
     secret, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    ca_file, log_file = folder / "stub-ca.pem", _log_file(folder, "stub")
+    ca_file, log_file = folder / f"{name}-ca.pem", _log_file(folder, name)
     command = [sys.executable, "-m", "stubs.vneid", "--host", "127.0.0.1", "--port", "0",
                "--tls", "--ca-out", str(ca_file), "--client-id", CLIENT_ID,
                "--redirect-uri", REDIRECT_URI]
+    for defect in defects:
+        command += ["--defect", defect]
     if request_log_limit is not None:
-        config = folder / "stub.toml"
+        config = folder / f"{name}.toml"
         config.write_text(f"request_log_limit = {request_log_limit}\n", "utf-8")
         command += ["--config", str(config)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "VNEID_CLIENT_SECRET": secret,
            "VNEID_CONTROL_TOKEN": token}
     with log_file.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(command, cwd=root, env=env, stdin=subprocess.DEVNULL,
                                    stdout=subprocess.PIPE, stderr=log, text=True)
         try:
-            issuer = ready_url(process, log_file, what="the stub VNeID", error=ServerError,
-                               timeout=READY_TIMEOUT_S, prefix="https://127.0.0.1:")
-            yield Server("stub", issuer, ca_file, process.pid, secret,
+            issuer = ready_url(process, log_file, what=f"the stub VNeID of {root}",
+                               error=ServerError, timeout=READY_TIMEOUT_S,
+                               prefix="https://127.0.0.1:")
+            yield Server(name, issuer, ca_file, process.pid, secret,
                          lambda: dict(STUB_PERSON), {"acr_values": LEVEL2}, token)
         finally:
             stop(process)
@@ -509,10 +516,12 @@ def report(run: Run, args: argparse.Namespace) -> str:
     lines += ["", "stub ÷ peer, logins/s (and server CPU per login, peer ÷ stub):"]
     for concurrency in args.concurrency:
         stub = run.rounds.get(("stub", concurrency))
-        for peer in ("mock", "oidc-provider"):
+        for peer in ("mock", "oidc-provider", "baseline"):
             other = run.rounds.get((peer, concurrency))
             if not (stub and other):
                 continue
+            if not (median(other, "logins_per_second") and median(stub, "server_cpu_ms")):
+                continue  # no login completed there: no ratio to give
             ratio = median(stub, "logins_per_second") / median(other, "logins_per_second")
             cpu = median(other, "server_cpu_ms") / median(stub, "server_cpu_ms")
             target = TARGETS.get(peer) if concurrency == 8 else None
@@ -577,12 +586,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--check", action="store_true",
                         help="a short run asserting only what is not timed (see above)")
     parser.add_argument("--json", type=Path, help="also write every round to this file")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also run the stub VNeID of another checkout of this repository "
+                             "(say, a `git worktree` of the last release), as `baseline`, for "
+                             "before/after ratios in the same run")
+    parser.add_argument("--stub-defect", action="append", default=[], metavar="NAME",
+                        help="switch on a seeded defect of the stub VNeID (repeatable; the kit's "
+                             "own tests prove with it that --check can fail)")
     args = parser.parse_args(argv)
     if args.check:
         args.logins, args.rounds, args.concurrency = 16, 1, [1, 8]
     if not (1 <= args.logins <= 5000 and 1 <= args.rounds <= 20
             and all(1 <= c <= 64 for c in args.concurrency)):
         parser.error("--logins must be 1–5000, --rounds 1–20 and each concurrency 1–64")
+    if args.baseline is not None and not (args.baseline / "stubs" / "vneid").is_dir():
+        parser.error(f"--baseline {args.baseline}: not a checkout of this repository "
+                     "(it has no stubs/vneid)")
     unknown = sorted(set(args.servers) - set(SERVERS))
     if unknown or not args.servers:
         parser.error(f"--servers: unknown {unknown}; choose from {', '.join(SERVERS)}")
@@ -599,10 +618,14 @@ def main(argv: list[str] | None = None) -> int:
             for name in args.servers:
                 starter = STARTERS[name]
                 if name == "stub":
-                    servers.append(stack.enter_context(
-                        running_stub(Path(folder), request_log_limit=log_limit)))
+                    servers.append(stack.enter_context(running_stub(
+                        Path(folder), request_log_limit=log_limit,
+                        defects=tuple(args.stub_defect))))
                 else:
                     servers.append(stack.enter_context(starter(Path(folder))))
+            if args.baseline is not None:
+                servers.append(stack.enter_context(running_stub(
+                    Path(folder), root=args.baseline.resolve(), name="baseline")))
         except ServerError as exc:
             print(f"cannot start the servers: {exc}", file=sys.stderr)
             return 2
